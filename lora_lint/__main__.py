@@ -1,0 +1,4 @@
+"""`python -m lora_lint`."""
+from .cli import main
+
+raise SystemExit(main())

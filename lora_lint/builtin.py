@@ -1,0 +1,50 @@
+"""The built-in plugin: packs, rule kinds, reporters and the folder reader.
+
+Registered through the `lora_lint` entry point like any third-party plugin.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from . import hookimpl
+from .resources import data_dir
+
+
+@hookimpl
+def lora_lint_packs() -> list[Path]:
+    return sorted(data_dir("rules").glob("*.lora"))
+
+
+@hookimpl
+def lora_lint_rule_kinds() -> list[Any]:
+    from .kinds import caption_format, dataset_size, forbid, pairing, require, trigger, vocab_variant
+
+    return [caption_format, dataset_size, forbid, pairing, require, trigger, vocab_variant]
+
+
+@hookimpl
+def lora_lint_reporters() -> dict[str, Any]:
+    from .reporters import as_json, terminal
+
+    return {"json": as_json.report, "rich": terminal.report}
+
+
+class FolderReader:
+    """Caption files and images in a folder tree (or one caption file)."""
+
+    name = "folder"
+
+    def claims(self, path: Path) -> bool:
+        return path.is_dir() or path.is_file()
+
+    def items(self, scope: Path, root: Path, settings) -> Iterator[Any]:
+        from .dataset import discover
+
+        return discover(scope, root, settings.caption_extension)
+
+
+@hookimpl
+def lora_lint_dataset_readers() -> list[Any]:
+    return [FolderReader()]

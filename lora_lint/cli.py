@@ -1,0 +1,125 @@
+"""The `lora-lint` command line.
+
+Exit status: 0 clean, 1 findings at or above `--fail-on`, 2 a usage,
+settings, pack or input error (one line naming the file; a traceback only
+with `--debug`).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import __version__
+from .errors import LoraLintError
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="lora-lint", description="Lint LoRA training datasets: captions, images, and the knowledge to build them.")
+    parser.add_argument("--version", action="version", version=f"lora-lint {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    check = commands.add_parser("check", help="lint datasets (captions and images)")
+    check.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="dataset root, a folder below one, or a caption file")
+    check.add_argument("--format", default="rich", help="output format: rich, json, or a plugin's (default: rich)")
+    check.add_argument("--select", default="", metavar="RULES", help="only these rules (comma-separated names)")
+    check.add_argument("--ignore", default="", metavar="RULES", help="skip these rules (comma-separated names)")
+    check.add_argument("--fail-on", default="warning", choices=("error", "warning", "info"), help="lowest severity that makes the exit status 1 (default: warning)")
+    check.add_argument("--config", type=Path, help="settings file to use instead of the nearest .lora-lint.yaml")
+    check.add_argument("--color", action=argparse.BooleanOptionalAction, default=None, help="force or disable colours")
+    check.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
+
+    rules = commands.add_parser("rules", help="list the rules of every loaded pack")
+    rules.add_argument("--format", default="rich", choices=("rich", "json"))
+    rules.add_argument("--debug", action="store_true", default=argparse.SUPPRESS)
+
+    explain = commands.add_parser("explain", help="what a rule checks and why, with examples")
+    explain.add_argument("rule")
+    explain.add_argument("--debug", action="store_true", default=argparse.SUPPRESS)
+
+    test_pack = commands.add_parser("test-pack", help="run the fixtures shipped beside rule packs")
+    test_pack.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="pack files or folders of packs")
+    test_pack.add_argument("--debug", action="store_true", default=argparse.SUPPRESS)
+
+    plugins = commands.add_parser("plugins", help="list loaded plugins and what they provide")
+    plugins.add_argument("--debug", action="store_true", default=argparse.SUPPRESS)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    try:
+        return _COMMANDS[args.command](args)
+    except LoraLintError as error:
+        if args.debug:
+            raise
+        print(f"lora-lint: error: {error.render()}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("lora-lint: interrupted", file=sys.stderr)
+        return 130
+    except Exception as error:  # never a traceback for a user unless asked
+        if args.debug:
+            raise
+        print(f"lora-lint: internal error: {type(error).__name__}: {error} (run with --debug for the traceback)", file=sys.stderr)
+        return 2
+
+
+def _names(text: str) -> list[str]:
+    return [name.strip() for name in text.split(",") if name.strip()]
+
+
+def _check(args) -> int:
+    from .engine import Options, check
+    from .plugins import load_plugins
+
+    plugins = load_plugins()
+    if args.format not in plugins.reporters:
+        raise LoraLintError(f"unknown format '{args.format}' (formats: {', '.join(sorted(plugins.reporters))})")
+    options = Options(select=_names(args.select), ignore=_names(args.ignore), config=args.config)
+    if args.format == "rich" and sys.stderr.isatty():
+        from .progress import Progress
+
+        with Progress() as progress:
+            options.progress = progress.update
+            result = check(args.paths, plugins, options)
+    else:
+        result = check(args.paths, plugins, options)
+    plugins.reporters[args.format](result, sys.stdout, {"color": args.color})
+    return 1 if result.failed(args.fail_on) else 0
+
+
+def _rules(args) -> int:
+    from .docs import print_rules
+
+    print_rules(args.format)
+    return 0
+
+
+def _explain(args) -> int:
+    from .docs import explain
+
+    explain(args.rule)
+    return 0
+
+
+def _test_pack(args) -> int:
+    from .testing import run_pack_tests
+
+    return run_pack_tests(args.paths)
+
+
+def _plugins(args) -> int:
+    from .docs import print_plugins
+
+    print_plugins()
+    return 0
+
+
+_COMMANDS = {"check": _check, "rules": _rules, "explain": _explain, "test-pack": _test_pack, "plugins": _plugins}

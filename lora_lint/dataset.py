@@ -1,0 +1,111 @@
+"""Datasets on disk: where the root is, which files pair up, what folders mean.
+
+A caption and its images share a stem (`003.txt`, `003.png`). kohya folder
+names (`10_ohwx woman`) give repeats, trigger and class; folders named `reg`,
+`regularization`, `reg_*` or kohya folders whose identifier starts with `reg`
+hold regularization (class) images.
+"""
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+IMAGE_EXTENSIONS = frozenset({".png", ".jpg", ".jpeg", ".webp", ".bmp"})
+_KOHYA = re.compile(r"^(\d+)_(.+)$")
+_REG_FOLDER = re.compile(r"^(reg|regs|regularization|regularisation|class_images)$|^reg[_ ]", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Folder:
+    """What a caption's folder says about it."""
+
+    path: str  # relative to the dataset root, with '/' ("." for the root)
+    subset: str = "train"  # "train" or "reg"
+    repeats: int | None = None
+    trigger: str | None = None
+    klass: str | None = None
+
+
+@dataclass(frozen=True)
+class Item:
+    """A training example: a caption, its images, or both."""
+
+    path: str  # display path of the caption, or of the image when uncaptioned
+    caption: Path | None
+    images: tuple[Path, ...]
+    folder: Folder
+
+
+def folder_context(parts: tuple[str, ...]) -> Folder:
+    """Read kohya and regularization conventions from folder names (root first)."""
+    subset, repeats, trigger, klass = "train", None, None, None
+    for part in parts:
+        if _REG_FOLDER.search(part):
+            subset = "reg"
+        match = _KOHYA.match(part)
+        if not match:
+            continue
+        repeats, words = int(match.group(1)), match.group(2).split()
+        if words and words[0].lower() in ("reg", "regularization"):
+            subset, words = "reg", words[1:]
+        if subset == "reg":
+            trigger, klass = None, " ".join(words) or None
+        elif len(words) >= 2:
+            trigger, klass = " ".join(words[:-1]), words[-1]
+        else:
+            trigger, klass = (words[0] if words else None), None
+    return Folder("/".join(parts[1:]) or ".", subset, repeats, trigger, klass)
+
+
+def discover(scope: Path, root: Path, caption_extension: str = ".txt") -> Iterator[Item]:
+    """Items under `scope` (a folder or one file), in a stable order.
+
+    Hidden folders are skipped and symbolic links to folders are not followed,
+    so a link cannot lead the walk out of the dataset.
+    """
+    if scope.is_file():
+        yield from _items_in(scope.parent, [scope.name], scope.parent, root, caption_extension)
+        return
+    for folder, dirs, files in os.walk(scope):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        yield from _items_in(Path(folder), sorted(files), scope, root, caption_extension)
+
+
+def _items_in(folder: Path, names: list[str], scope: Path, root: Path, ext: str) -> Iterator[Item]:
+    ext = ext.lower()
+    groups: dict[str, tuple[list[str], list[str]]] = {}
+    for name in names:
+        stem, suffix = os.path.splitext(name)
+        suffix = suffix.lower()
+        if suffix == ext:
+            groups.setdefault(stem, ([], []))[0].append(name)
+        elif suffix in IMAGE_EXTENSIONS:
+            groups.setdefault(stem, ([], []))[1].append(name)
+    if not groups:
+        return
+    context = folder_context(_parts(folder, root))
+    for stem in sorted(groups):
+        captions, images = groups[stem]
+        caption = folder / captions[0] if captions else None
+        shown = caption if caption else folder / images[0]
+        yield Item(display_path(shown, scope), caption, tuple(folder / i for i in images), context)
+
+
+def _parts(folder: Path, root: Path) -> tuple[str, ...]:
+    try:
+        relative = folder.resolve().relative_to(root.resolve()).parts
+    except ValueError:
+        relative = ()
+    return (root.resolve().name, *relative)
+
+
+def display_path(path: Path, base: Path) -> str:
+    """`path` relative to `base` (the PATH given on the command line), with '/'."""
+    base = base if base.is_dir() else base.parent
+    try:
+        return path.relative_to(base).as_posix()
+    except ValueError:
+        return Path(os.path.relpath(path, base)).as_posix()

@@ -1,0 +1,390 @@
+"""Compiled packs: models, LoRA types, term categories, rules and the lexicon.
+
+`compile_packs` gives declarations their meaning and runs the semantic pass:
+duplicate names, unknown rule kinds, properties, categories, LoRA types and
+models, bad ranges, unknown message placeholders. Every error is a
+`PackError` at the offending text, with the nearest name when one is close.
+"""
+from __future__ import annotations
+
+import fnmatch
+import string
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import schema as s
+from .errors import PackError, did_you_mean
+from .language import ast
+from .lexicon import Lexicon, Sense
+from .tokens import phrase_key
+
+MODEL_SCHEMA: dict[str, s.Spec] = {
+    "title": s.Text(),
+    "architecture": s.Text(),
+    "caption_style": s.Words(s.CAPTION_STYLES),
+    "resolution": s.Size(),
+    "token_limit": s.Number(integer=True),
+    "frameworks": s.Texts(),
+    "learning_rate": s.Span(),
+    "steps": s.Keyed(ref="lora", integer=True),
+    "rank": s.Span(integer=True),
+    "batch": s.Span(integer=True),
+    "quality_tags": s.Texts(),
+    "negative_prompt": s.Text(),
+    "negatives": s.Flag(),
+    "video": s.Flag(),
+    "frames": s.Span(integer=True),
+    "fps": s.Span(),
+}
+LORA_SCHEMA: dict[str, s.Spec] = {
+    "title": s.Text(),
+    "learns": s.Text(),
+    "captioning": s.Text(),
+    "images": s.Span(integer=True),
+    "recommended": s.Span(integer=True),
+    "regularization": s.Span(unit="x"),
+    "require": s.Selectors(),
+    "forbid": s.Selectors(),
+    "distribution": s.Table(key_ref="category", row_ref="category"),
+    "clips": s.Span(integer=True),
+    "clip_seconds": s.Span(),
+}
+RULE_SCHEMA: dict[str, s.Spec] = {
+    "kind": s.Words(one=True),
+    "severity": s.Words(s.SEVERITIES, one=True),
+    "message": s.Text(),
+    "summary": s.Text(),
+    "why": s.Text(),
+    "bad": s.Texts(),
+    "good": s.Texts(),
+    "fix": s.Words(one=True),
+}
+CONDITION_KEYS: dict[str, tuple[str, ...] | str] = {
+    "lora": "lora",
+    "model": "model",
+    "hairstyles": ("single", "multiple"),
+    "subset": ("train", "reg"),
+    "caption_style": s.CAPTION_STYLES,
+}
+COMMON_PLACEHOLDERS = ("rule", "trigger", "class", "lora", "model")
+
+Test = tuple[str, frozenset, bool]  # key, values, negated
+Condition = tuple[Test, ...]
+
+
+def holds(condition: Condition | None, context: dict[str, Any]) -> bool:
+    """Whether every test of a condition holds for a context.
+
+    A context value may be a tuple (a model with several caption styles):
+    the test holds when any of them is among the test's values.
+    """
+    if condition is None:
+        return True
+    for key, values, negated in condition:
+        value = context.get(key)
+        found = bool(values.intersection(value)) if isinstance(value, tuple) else value in values
+        if found == negated:
+            return False
+    return True
+
+
+@dataclass
+class Declared:
+    """A model or LoRA type: its name and checked properties."""
+
+    name: str
+    props: dict[str, Any]
+    path: str
+    line: int
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.props.get(key, default)
+
+
+@dataclass
+class Category:
+    """A terms list or vocabulary: (canonical, variants) entries."""
+
+    name: str
+    block: str
+    entries: list[tuple[ast.Term, tuple[ast.Term, ...]]]
+    path: str
+    line: int
+
+
+@dataclass
+class Rule:
+    """A rule as declared: kind, applicability and (possibly conditional) properties."""
+
+    name: str
+    kind: str
+    pack: str
+    path: str
+    line: int
+    when: tuple[Condition, ...]
+    props: dict[str, list[tuple[Condition | None, Any]]] = field(default_factory=dict)
+
+    def applies(self, context: dict[str, Any]) -> bool:
+        """True when any `when` line holds (or there is none)."""
+        return not self.when or any(holds(c, context) for c in self.when)
+
+    def value(self, name: str, context: dict[str, Any], default: Any = None) -> Any:
+        """The property's value in this context: the last line whose condition holds."""
+        chosen = default
+        for condition, value in self.props.get(name, ()):
+            if holds(condition, context):
+                chosen = value
+        return chosen
+
+    def doc(self, name: str, default: Any = None) -> Any:
+        """An unconditional property (documentation, examples)."""
+        return self.value(name, {}, default) if all(c is None for c, _ in self.props.get(name, ())) else default
+
+
+@dataclass
+class Knowledge:
+    """Everything the packs declare, compiled for lookup."""
+
+    models: dict[str, Declared] = field(default_factory=dict)
+    loras: dict[str, Declared] = field(default_factory=dict)
+    categories: dict[str, Category] = field(default_factory=dict)
+    rules: dict[str, Rule] = field(default_factory=dict)
+    packs: list[tuple[str, str, str]] = field(default_factory=list)  # name, title, path
+    lexicon: Lexicon = field(default_factory=Lexicon)
+
+    def select(self, selectors: tuple[str, ...]) -> frozenset[str]:
+        """Category names that any selector names (a name covers its sub-categories)."""
+        return frozenset(c for c in self.categories if any(_selects(sel, c) for sel in selectors))
+
+    def sense_ids(self, categories: frozenset[str]) -> frozenset[int]:
+        """Lexicon sense ids that belong to these categories."""
+        return frozenset(i for i, sense in enumerate(self.lexicon.senses) if sense.category in categories)
+
+
+def _selects(selector: str, category: str) -> bool:
+    selector = selector.removesuffix(".*")
+    if "*" in selector:
+        parts = selector.split(".")
+        return fnmatch.fnmatchcase(".".join(category.split(".")[: len(parts)]), selector)
+    return category == selector or category.startswith(selector + ".")
+
+
+class _Compiler:
+    def __init__(self, kinds: dict[str, Any]) -> None:
+        self.kinds = kinds
+        self.k = Knowledge()
+        self.refs = s.References()
+        self.sources: dict[str, str] = {}
+        self.declared_at: dict[tuple[str, str], ast.Location] = {}
+
+    def run(self, packs: list[ast.Pack]) -> Knowledge:
+        try:
+            for pack in packs:
+                self.sources[pack.path] = pack.source
+                self.k.packs.append((pack.name, pack.title, pack.path))
+                for decl in pack.declarations:
+                    self.declaration(decl, pack.name)
+            self.check_references()
+            self.check_rules()
+            self.build_lexicon()
+        except PackError as error:
+            if error.source is None:
+                error.source = self.sources.get(error.path)
+            raise
+        return self.k
+
+    # --- declarations
+    def declaration(self, decl: ast.Declaration, pack: str) -> None:
+        name, key = decl.name.text, (decl.block, decl.name.text)
+        table = self.table_for(decl.block)
+        if decl.change:
+            if name not in table:
+                hint = did_you_mean(name, table)
+                raise PackError.at(f"{decl.change} of unknown {decl.block} '{name}'{hint}", decl.name.loc)
+        elif key in self.declared_at:
+            first = self.declared_at[key]
+            raise PackError.at(
+                f"duplicate {decl.block} '{name}', first declared at {first.path}:{first.line} "
+                f"(write 'override {decl.block} {name}' or 'extend {decl.block} {name}' to change it)",
+                decl.name.loc,
+            )
+        else:
+            self.declared_at[key] = decl.name.loc
+        if decl.block in ("terms", "vocabulary"):
+            self.category(decl)
+        elif decl.block == "rule":
+            self.rule(decl, pack)
+        else:
+            self.model_or_lora(decl)
+
+    def table_for(self, block: str) -> dict:
+        return {"model": self.k.models, "lora": self.k.loras, "rule": self.k.rules}.get(block, self.k.categories)
+
+    def category(self, decl: ast.Declaration) -> None:
+        if "*" in decl.name.text:
+            raise PackError.at("a category name cannot contain '*'", decl.name.loc)
+        entries = [(e.canonical, e.variants) for e in decl.entries]
+        if decl.change:
+            existing = self.k.categories[decl.name.text]
+        else:
+            existing = Category(decl.name.text, decl.block, [], decl.loc.path, decl.loc.line)
+            self.k.categories[decl.name.text] = existing
+        seen = {self.term_id(t) for c, v in existing.entries for t in (c, *v)}
+        for canonical, variants in entries:
+            for term in (canonical, *variants):
+                if not term.is_pattern and not phrase_key(term.text):
+                    raise PackError.at(f"term '{term.text}' has no letters or digits to match", term.loc)
+                if self.term_id(term) in seen:
+                    raise PackError.at(f"term '{term.text}' is already in {decl.block} '{decl.name.text}'", term.loc)
+                seen.add(self.term_id(term))
+                if term.is_pattern and not any(ch.isalnum() for ch in term.text):
+                    raise PackError.at(f"pattern '{term.text}' needs at least one letter or digit", term.loc)
+            existing.entries.append((canonical, variants))
+            if existing.block == "terms" and variants:
+                raise PackError.at("a terms list has no variants: declare a vocabulary for 'canonical = variant'", variants[0].loc)
+
+    @staticmethod
+    def term_id(term: ast.Term) -> str:
+        return ("pattern:" + term.text) if term.is_pattern else phrase_key(term.text)
+
+    def model_or_lora(self, decl: ast.Declaration) -> None:
+        schema = MODEL_SCHEMA if decl.block == "model" else LORA_SCHEMA
+        if decl.when:
+            raise PackError.at(f"'when' applies to rules, not to a {decl.block}", decl.when[0].loc)
+        table = self.table_for(decl.block)
+        target = table.get(decl.name.text) or Declared(decl.name.text, {}, decl.loc.path, decl.loc.line)
+        table[decl.name.text] = target
+        seen: set[str] = set()
+        for prop in decl.properties:
+            name, spec = prop.name.text, self.spec(schema, prop, decl.block)
+            if prop.condition is not None:
+                raise PackError.at(f"a {decl.block} property cannot be conditional", prop.condition.loc)
+            again = name in seen
+            if again and not spec.repeats:
+                raise PackError.at(f"'{name}' is set twice", prop.name.loc)
+            seen.add(name)
+            value = spec.read(prop, self.refs)
+            target.props[name] = spec.merge(target.props.get(name) if again else None, value)
+
+    def spec(self, schema: dict[str, s.Spec], prop: ast.Property, what: str) -> s.Spec:
+        if prop.name.text not in schema:
+            hint = did_you_mean(prop.name.text, schema)
+            raise PackError.at(f"unknown property '{prop.name.text}' for a {what}{hint}", prop.name.loc)
+        return schema[prop.name.text]
+
+    def rule(self, decl: ast.Declaration, pack: str) -> None:
+        if decl.change:
+            rule = self.k.rules[decl.name.text]
+        else:
+            kind_props = [p for p in decl.properties if p.name.text == "kind"]
+            if not kind_props:
+                raise PackError.at(f"rule '{decl.name.text}' has no 'kind'", decl.name.loc)
+            kind = kind_props[0].groups[0][0] if kind_props[0].groups else kind_props[0].name
+            if not isinstance(kind, ast.Name) or kind.text not in self.kinds:
+                hint = did_you_mean(getattr(kind, "text", ""), self.kinds)
+                raise PackError.at(f"unknown rule kind '{getattr(kind, 'text', kind)}'{hint}", kind.loc)
+            rule = Rule(decl.name.text, kind.text, pack, decl.loc.path, decl.loc.line, ())
+            self.k.rules[rule.name] = rule
+        if decl.when:
+            rule.when = tuple(self.condition(c) for c in decl.when)
+        schema = {**RULE_SCHEMA, **self.kinds[rule.kind].PARAMS}
+        replaced: set[str] = set()
+        for prop in decl.properties:
+            name = prop.name.text
+            if decl.change and name == "kind":
+                raise PackError.at("an override cannot change a rule's kind", prop.name.loc)
+            spec = self.spec(schema, prop, f"rule of kind '{rule.kind}'")
+            if decl.change and name not in replaced:  # an override replaces the whole property
+                rule.props[name] = []
+                replaced.add(name)
+            value = spec.read(prop, self.refs)
+            condition = self.condition(prop.condition) if prop.condition else None
+            rule.props.setdefault(name, []).append((condition, value))
+        rule.props.pop("kind", None)
+        self.placeholders(rule, decl)
+        self.fix_name(rule, decl)
+
+    def condition(self, condition: ast.Condition) -> Condition:
+        tests = []
+        for test in condition.tests:
+            key = test.key.text
+            if key not in CONDITION_KEYS:
+                hint = did_you_mean(key, CONDITION_KEYS)
+                raise PackError.at(f"unknown condition '{key}' (conditions: {', '.join(CONDITION_KEYS)}){hint}", test.key.loc)
+            allowed = CONDITION_KEYS[key]
+            values = []
+            for value in test.values:
+                if not isinstance(value, ast.Name):
+                    raise PackError.at(f"condition '{key}' takes names", value.loc)
+                if isinstance(allowed, str):
+                    self.refs.add(allowed, value)
+                elif value.text not in allowed:
+                    hint = did_you_mean(value.text, allowed)
+                    raise PackError.at(f"'{key}' is one of {', '.join(allowed)}, not '{value.text}'{hint}", value.loc)
+                values.append(value.text)
+            tests.append((key, frozenset(values), test.negated))
+        return tuple(tests)
+
+    def placeholders(self, rule: Rule, decl: ast.Declaration) -> None:
+        allowed = set(COMMON_PLACEHOLDERS) | set(self.kinds[rule.kind].PLACEHOLDERS)
+        for prop in decl.properties:
+            if prop.name.text != "message" and not isinstance(self.kinds[rule.kind].PARAMS.get(prop.name.text), s.Messages):
+                continue
+            texts = [v for g in prop.groups for v in g if isinstance(v, ast.Text)]
+            texts += [v for p in (prop.table or ()) for v in p.values if isinstance(v, ast.Text)]
+            for text in texts:
+                try:
+                    fields = [f for _, f, _, _ in string.Formatter().parse(text.text) if f is not None]
+                except ValueError as error:
+                    raise PackError.at(f"bad message: {error} (write '{{{{' for a literal brace)", text.loc) from None
+                for name in fields:
+                    if name not in allowed:
+                        hint = did_you_mean(name, allowed)
+                        raise PackError.at(f"unknown placeholder '{{{name}}}' (known: {', '.join(sorted(allowed))}){hint}", text.loc)
+
+    def fix_name(self, rule: Rule, decl: ast.Declaration) -> None:
+        fixes = self.kinds[rule.kind].FIXES
+        for prop in decl.properties:
+            if prop.name.text == "fix":
+                name = prop.groups[0][0]
+                if name.text != "none" and name.text not in fixes:
+                    hint = did_you_mean(name.text, [*fixes, "none"])
+                    offered = ", ".join([*fixes, "none"])
+                    raise PackError.at(f"kind '{rule.kind}' offers no fix '{name.text}' (fixes: {offered}){hint}", name.loc)
+
+    # --- after all packs
+    def check_references(self) -> None:
+        names = {"category": self.k.categories, "lora": self.k.loras, "model": self.k.models}
+        for what, name in self.refs.items:
+            known = names[what]
+            if what == "category":
+                if self.k.select((name.text,)):
+                    continue
+            elif name.text in known:
+                continue
+            label = {"category": "category", "lora": "LoRA type", "model": "model"}[what]
+            hint = did_you_mean(name.text, known)
+            raise PackError.at(f"unknown {label} '{name.text}'{hint}", name.loc)
+
+    def check_rules(self) -> None:
+        for rule in self.k.rules.values():
+            for param, spec in self.kinds[rule.kind].PARAMS.items():
+                if getattr(spec, "required", False) and param not in rule.props:
+                    raise PackError(f"rule '{rule.name}' needs '{param}'", rule.path, rule.line, 1)
+
+    def build_lexicon(self) -> None:
+        lexicon = self.k.lexicon
+        for category in self.k.categories.values():
+            for canonical, variants in category.entries:
+                for term in (canonical, *variants):
+                    sense = Sense(category.name, canonical.text, term is not canonical)
+                    if term.is_pattern:
+                        lexicon.add_pattern(term.text, sense)
+                    else:
+                        lexicon.add(phrase_key(term.text), sense)
+        lexicon.freeze()
+
+
+def compile_packs(packs: list[ast.Pack], kinds: dict[str, Any]) -> Knowledge:
+    """Give parsed packs (in dependency order) their meaning; raise `PackError`."""
+    return _Compiler(kinds).run(packs)

@@ -1,0 +1,1 @@
+"""The rule-pack language: grammar loading, parsing into an AST, errors."""

@@ -1,0 +1,1 @@
+"""Built-in output formats: `json` (the contract) and `rich` (for people)."""

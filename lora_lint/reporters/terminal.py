@@ -1,0 +1,69 @@
+"""`--format rich`: findings grouped by file, the caption shown with each
+finding's span underlined, then a summary table."""
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from typing import IO, Any
+
+_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+
+
+def report(result, stream: IO[str], options: dict[str, Any]) -> None:
+    """Write the result for a person reading a terminal."""
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    console = Console(file=stream, highlight=False, soft_wrap=False, force_terminal=options.get("color"), no_color=options.get("color") is False)
+    by_path: dict[str, list] = defaultdict(list)
+    for finding in result.findings:
+        by_path[finding.path].append(finding)
+    for path, findings in by_path.items():
+        console.print(Text(path, style="bold underline"))
+        text = result.texts.get(path)
+        shown = set()
+        for finding in findings:
+            if text is not None and finding.line and finding.line not in shown:
+                shown.add(finding.line)
+                console.print(_caption_line(text, finding.line, [f for f in findings if f.line == finding.line], Text))
+            where = f"{finding.line}:{finding.column}" if finding.line else "-"
+            row = Text("  ")
+            row.append(f"{where:>6} ", style="dim")
+            row.append(f"{finding.severity:<8}", style=_STYLE[finding.severity])
+            row.append(f"{finding.rule:<16} ", style="bold")
+            row.append(finding.message)
+            if finding.fix is not None:
+                row.append("  [fix]" if finding.fix.safe else "  [unsafe fix]", style="green" if finding.fix.safe else "dim green")
+            console.print(row)
+        console.print()
+    if result.findings:
+        table = Table(title="Findings by rule", title_justify="left", show_edge=False)
+        table.add_column("rule")
+        table.add_column("severity")
+        table.add_column("count", justify="right")
+        for (rule, severity), count in sorted(Counter((f.rule, f.severity) for f in result.findings).items()):
+            table.add_row(rule, Text(severity, style=_STYLE[severity]), str(count))
+        console.print(table)
+        console.print()
+    for dataset in result.datasets:
+        for note in dataset.notes:
+            console.print(Text(f"note: {dataset.path}: {note}", style="dim"))
+    counts = result.counts()
+    captions = sum(d.captions for d in result.datasets)
+    images = sum(d.images for d in result.datasets)
+    tally = ", ".join(f"{n} {k}{'s' if n != 1 and k != 'info' else ''}" for k, n in counts.items())
+    verdict = Text("clean: " if not result.findings else "", style="bold green")
+    verdict.append(f"{tally} in {captions} captions and {images} images")
+    console.print(verdict)
+
+
+def _caption_line(text: str, line: int, findings: list, Text) -> Any:
+    """The caption's line, shortened if long, with the findings' spans underlined."""
+    lines = text.split("\n")
+    content = lines[line - 1].rstrip("\r") if line - 1 < len(lines) else ""
+    shown = Text("    " + content.replace("\t", " "), style="dim")
+    for finding in findings:
+        if finding.column and finding.end_column:
+            start, end = 4 + finding.column - 1, 4 + finding.end_column - 1
+            shown.stylize(f"not dim underline {_STYLE[finding.severity]}", start, end)
+    return shown

@@ -1,0 +1,64 @@
+"""How captions and terms are cut into words, so that both match alike.
+
+A caption is split into segments (tags, or clauses of prose) at commas,
+semicolons, sentence ends and their CJK forms; a segment into word tokens:
+runs of letters and digits, or single CJK ideographs and kana (CJK text has
+no spaces to split on). Case, underscores and punctuation inside a term do
+not matter: `Black_Hair`, `black hair` and `black-hair` have the same key.
+"""
+from __future__ import annotations
+
+import re
+
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+WORD = re.compile(rf"[{_CJK}]|[^\W_{_CJK}]+")
+SEGMENT_BREAK = re.compile(r"[,;|\n\r\uff0c\u3002\u3001\uff1b\uff01\uff1f!?]|\.(?=\s|$)")
+_IS_CJK = re.compile(rf"[{_CJK}]")
+
+
+def normalize(text: str) -> str:
+    """Lower-case with underscores as spaces, keeping every character's offset."""
+    lowered = text.lower()
+    if len(lowered) != len(text):  # a few characters lower-case to two
+        lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+    return lowered.replace("_", " ")
+
+
+def join(key: str, word: str) -> str:
+    """Append a word to a phrase key: CJK characters join without a space."""
+    if not key:
+        return word
+    if len(word) == 1 and _IS_CJK.match(word) and _IS_CJK.match(key[-1]):
+        return key + word
+    return f"{key} {word}"
+
+
+def words(text: str) -> list[str]:
+    """The word tokens of an already normalized text."""
+    return WORD.findall(text)
+
+
+def phrase_key(text: str) -> str:
+    """The lookup key of a term or trigger: its words, normalized and joined."""
+    key = ""
+    for word in words(normalize(text)):
+        key = join(key, word)
+    return key
+
+
+def segments(text: str) -> list[tuple[int, int]]:
+    """(start, end) offsets of the non-blank segments of a caption."""
+    spans, start = [], 0
+    for brk in SEGMENT_BREAK.finditer(text):
+        spans.append((start, brk.start()))
+        start = brk.end()
+    spans.append((start, len(text)))
+    out = []
+    for begin, end in spans:
+        while begin < end and text[begin].isspace():
+            begin += 1
+        while end > begin and text[end - 1].isspace():
+            end -= 1
+        if end > begin:
+            out.append((begin, end))
+    return out
