@@ -111,16 +111,16 @@ def _trigger_spans(norm: str, spans, trigger: str, klass: str) -> list[tuple[tup
         return []
     found = []
     for start, end in spans:
-        words = [(m.group(), m.start(), m.end()) for m in WORD.finditer(norm, start, end)]
-        texts = [w for w, _, _ in words]
-        for i in range(len(words) - len(wanted) + 1):
+        tokens = [(m.group(), m.start(), m.end()) for m in WORD.finditer(norm, start, end)]
+        texts = [w for w, _, _ in tokens]
+        for i in range(len(tokens) - len(wanted) + 1):
             if texts[i : i + len(wanted)] == wanted:
                 last = i + len(wanted) - 1
-                span = (words[i][1], words[last][2])
+                span = (tokens[i][1], tokens[last][2])
                 after = last + 1
                 protect_end = span[1]
                 if klass_words and texts[after : after + len(klass_words)] == klass_words:
-                    protect_end = words[after + len(klass_words) - 1][2]
+                    protect_end = tokens[after + len(klass_words) - 1][2]
                 found.append((span, (span[0], protect_end)))
     return found
 

@@ -61,6 +61,11 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"lora-lint: error: {error.render()}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # output piped into `head` and the like
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except KeyboardInterrupt:
         print("lora-lint: interrupted", file=sys.stderr)
         return 130

@@ -101,6 +101,50 @@ def chosen_rules(knowledge: Knowledge, options: Options, settings: Settings) -> 
     return [name for name in knowledge.rules if name in selected and name not in ignored]
 
 
+def resolve(rule, context: dict[str, Any], settings: Settings, kinds: dict, knowledge: Knowledge) -> ActiveRule | None:
+    """The rule as it applies in a context, or None if it does not (or is off)."""
+    if not rule.applies(context):
+        return None
+    severity = settings.severity.get(rule.name) or rule.value("severity", context, "warning")
+    if severity == "off":
+        return None
+    kind = kinds[rule.kind]
+    params = {name: value for name in kind.PARAMS if (value := rule.value(name, context)) is not None}
+    fix = rule.value("fix", context)
+    message = rule.value("message", context, "")
+    return ActiveRule(rule.name, kind, severity, message, None if fix == "none" else fix, params, context, knowledge)
+
+
+def context_of(settings: Settings, knowledge: Knowledge, subset: str | None = "train", trigger: str | None = None, klass: str | None = None) -> dict[str, Any]:
+    """The context rules are resolved in: the dataset's settings and a folder's."""
+    model = knowledge.models.get(settings.model or "")
+    return {
+        "lora": settings.lora,
+        "model": settings.model,
+        "hairstyles": settings.hairstyles,
+        "caption_style": tuple(model.get("caption_style", ())) if model else None,
+        "subset": subset,
+        "trigger": settings.trigger or trigger,
+        "class": settings.klass or klass,
+    }
+
+
+def lint_caption(text: str, settings: Settings, knowledge: Knowledge, kinds: dict, subset: str = "train", path: str = "caption.txt") -> list[Finding]:
+    """Findings of every caption rule on one caption text (no dataset rules)."""
+    from .caption import analyse
+
+    context = context_of(settings, knowledge, subset)
+    caption = analyse(path, text.encode("utf-8"), knowledge.lexicon, context["trigger"] or "", context["class"] or "")
+    findings = []
+    for rule in knowledge.rules.values():
+        active = resolve(rule, context, settings, kinds, knowledge)
+        if active is None or active.kind.SCOPE != "caption":
+            continue
+        if caption.segments or getattr(active.kind, "EMPTY_OK", False):
+            findings.extend(active.kind.check(caption, active))
+    return sorted(findings, key=Finding.sort_key)
+
+
 def _root(path: Path, settings_file: Path | None) -> Path:
     """The dataset root: the settings file's folder if PATH is inside it, else PATH."""
     path = path.resolve()
@@ -121,13 +165,7 @@ class _DatasetRun:
         check_names(self.settings, self.knowledge.loras, self.knowledge.models)
         self.rules = [self.knowledge.rules[n] for n in chosen_rules(self.knowledge, options, self.settings)]
         self.active: dict[tuple, tuple[list[ActiveRule], list[ActiveRule]]] = {}
-        model = self.knowledge.models.get(self.settings.model or "")
-        self.base = {
-            "lora": self.settings.lora,
-            "model": self.settings.model,
-            "hairstyles": self.settings.hairstyles,
-            "caption_style": tuple(model.get("caption_style", ())) if model else None,
-        }
+        self.base = context_of(self.settings, self.knowledge, None)
         self.summaries: dict[str, Any] = {}
         self.summary = DatasetSummary(
             path.as_posix(),
@@ -155,12 +193,7 @@ class _DatasetRun:
         folder = item.folder
         key = (folder.subset, folder.trigger, folder.klass)
         if key not in self.active:
-            context = {
-                **self.base,
-                "subset": folder.subset,
-                "trigger": self.settings.trigger or folder.trigger,
-                "class": self.settings.klass or folder.klass,
-            }
+            context = context_of(self.settings, self.knowledge, folder.subset, folder.trigger, folder.klass)
             resolved = [r for r in (self.resolve(rule, context) for rule in self.rules) if r]
             self.active[key] = (
                 [r for r in resolved if r.kind.SCOPE == "caption"],
@@ -169,15 +202,7 @@ class _DatasetRun:
         return self.active[key]
 
     def resolve(self, rule, context: dict[str, Any]) -> ActiveRule | None:
-        if not rule.applies(context):
-            return None
-        severity = self.settings.severity.get(rule.name) or rule.value("severity", context, "warning")
-        if severity == "off":
-            return None
-        kind = self.plugins.kinds[rule.kind]
-        params = {name: rule.value(name, context) for name in kind.PARAMS if rule.value(name, context) is not None}
-        fix = rule.value("fix", context)
-        return ActiveRule(rule.name, kind, severity, rule.value("message", context, ""), None if fix == "none" else fix, params, context, self.knowledge)
+        return resolve(rule, context, self.settings, self.plugins.kinds, self.knowledge)
 
     def item(self, item: Item) -> None:
         caption_rules, dataset_rules = self.rules_for(item)
@@ -226,9 +251,8 @@ class _DatasetRun:
         }
 
     def finish(self, triggers: set[str]) -> None:
-        context = {**self.base, "subset": None, "trigger": self.settings.trigger, "class": self.settings.klass}
         for rule in self.rules:
-            active = self.resolve(rule, context)
+            active = self.resolve(rule, self.base)
             if active is None or active.kind.SCOPE != "dataset":
                 continue
             summary = self.summaries.get(rule.name, active.kind.start())

@@ -55,7 +55,7 @@ def segments(text: str) -> list[tuple[int, int]]:
     spans.append((start, len(text)))
     out = []
     for begin, end in spans:
-        while begin < end and text[begin].isspace():
+        while begin < end and (text[begin].isspace() or text[begin] == "\ufeff"):
             begin += 1
         while end > begin and text[end - 1].isspace():
             end -= 1

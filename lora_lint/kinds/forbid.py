@@ -37,7 +37,7 @@ def check(caption, rule: ActiveRule) -> Iterator[Finding]:
             continue
         sense = senses[chosen]
         match = caption.text[hit.start : hit.end]
-        what = sense.category.rsplit(".", 1)[-1].replace("_", " ")
+        what = " ".join(sense.category.split(".")[1:] or [sense.category]).replace("_", " ")
         message = rule.text(rule.message, match=match, category=sense.category, canonical=sense.canonical, what=what)
         start, end = removal(caption, hit.start, hit.end)
         yield rule.on(caption, hit.start, hit.end, message, [(start, end, "")], f"remove '{match}'")

@@ -14,7 +14,7 @@ def report(result, stream: IO[str], options: dict[str, Any]) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    console = Console(file=stream, highlight=False, soft_wrap=False, force_terminal=options.get("color"), no_color=options.get("color") is False)
+    console = Console(file=stream, highlight=False, soft_wrap=True, force_terminal=options.get("color"), no_color=options.get("color") is False)
     by_path: dict[str, list] = defaultdict(list)
     for finding in result.findings:
         by_path[finding.path].append(finding)

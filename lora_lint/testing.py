@@ -1,0 +1,163 @@
+"""Pack fixtures: captions that must fire a rule and captions that must stay clean.
+
+Beside `NAME.lora`, a pack may ship `NAME.fixtures.yaml`:
+
+    settings: {lora: character, model: sdxl, trigger: ohwx, class: woman}
+    cases:
+      - caption: "ohwx woman, asian, smiling"
+        fires: [identity-leak]            # each must report at least once
+        spans: {identity-leak: [asian]}   # optional: exactly these matched texts
+      - caption: "ohwx woman, front view, laughing, ..."
+        passes: all                       # no finding at all (or a list of rules)
+
+A case may override `settings` (and `subset: reg`). Every rule's `bad` and
+`good` examples are cases too: `bad` must fire the rule, `good` must not.
+`lora-lint test-pack PATH` runs them; `pack_cases` gives them to pytest.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import LoraLintError
+from .settings import Settings
+
+_SETTING_KEYS = {"lora", "model", "trigger", "class", "hairstyles", "subset"}
+
+
+@dataclass
+class Case:
+    """One caption and what the pack's rules must say about it."""
+
+    source: str  # where the case is written, for messages
+    caption: str
+    settings: dict[str, Any]
+    fires: list[str] = field(default_factory=list)
+    passes: list[str] | str = field(default_factory=list)
+    spans: dict[str, list[str]] = field(default_factory=dict)
+
+
+def fixtures_path(pack: Path) -> Path:
+    """`NAME.fixtures.yaml` beside `NAME.lora`."""
+    return pack.with_name(pack.stem + ".fixtures.yaml")
+
+
+def _read_fixtures(path: Path) -> tuple[dict[str, Any], list[Case]]:
+    import yaml
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, UnicodeDecodeError) as error:
+        raise LoraLintError(f"cannot read fixtures: {error}", str(path)) from None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
+        raise LoraLintError(f"broken YAML: {getattr(error, 'problem', error)}", where) from None
+    if not isinstance(data, dict) or not isinstance(data.get("cases", []), list):
+        raise LoraLintError("fixtures need 'settings' (a mapping) and 'cases' (a list)", str(path))
+    defaults = data.get("settings") or {}
+    cases = []
+    for number, raw in enumerate(data.get("cases", []), 1):
+        if not isinstance(raw, dict) or not isinstance(raw.get("caption"), str):
+            raise LoraLintError(f"case {number} needs a 'caption' text", str(path))
+        unknown = set(raw) - {"caption", "settings", "fires", "passes", "spans", "note"}
+        if unknown:
+            raise LoraLintError(f"case {number} has unknown keys: {', '.join(sorted(unknown))}", str(path))
+        cases.append(
+            Case(
+                f"{path.name} case {number}",
+                raw["caption"],
+                {**defaults, **(raw.get("settings") or {})},
+                list(raw.get("fires") or []),
+                raw.get("passes") or [],
+                dict(raw.get("spans") or {}),
+            )
+        )
+    return defaults, cases
+
+
+def pack_cases(pack: Path, knowledge) -> list[Case]:
+    """The fixture cases and the rule examples of one pack."""
+    fixtures = fixtures_path(pack)
+    defaults, cases = _read_fixtures(fixtures) if fixtures.is_file() else ({}, [])
+    for rule in knowledge.rules.values():
+        if Path(rule.path).resolve() != pack.resolve():
+            continue
+        for example in rule.doc("bad", ()):
+            cases.append(Case(f"{pack.name} rule {rule.name} (bad example)", example, dict(defaults), fires=[rule.name]))
+        for example in rule.doc("good", ()):
+            cases.append(Case(f"{pack.name} rule {rule.name} (good example)", example, dict(defaults), passes=[rule.name]))
+    return cases
+
+
+def _settings(values: dict[str, Any]) -> tuple[Settings, str]:
+    unknown = set(values) - _SETTING_KEYS
+    if unknown:
+        raise LoraLintError(f"fixture settings have unknown keys: {', '.join(sorted(unknown))}")
+    settings = Settings(
+        lora=values.get("lora"),
+        model=values.get("model"),
+        trigger=values.get("trigger"),
+        klass=values.get("class"),
+        hairstyles=values.get("hairstyles", "single"),
+    )
+    return settings, values.get("subset", "train")
+
+
+def run_case(case: Case, knowledge, kinds) -> list[str]:
+    """What is wrong with a case's outcome: an empty list when it holds."""
+    from .engine import lint_caption
+
+    settings, subset = _settings(case.settings)
+    findings = lint_caption(case.caption, settings, knowledge, kinds, subset)
+    fired = {f.rule for f in findings}
+    problems = []
+    for rule in case.fires:
+        if rule not in knowledge.rules:
+            problems.append(f"names unknown rule '{rule}'")
+        elif rule not in fired:
+            problems.append(f"expected {rule} to fire; it did not")
+    unwanted = fired if case.passes == "all" else fired & set(case.passes)
+    for finding in findings:
+        if finding.rule in unwanted:
+            problems.append(f"expected no {finding.rule}; got {finding.column}: {finding.message}")
+    for rule, texts in case.spans.items():
+        got = sorted(case.caption[f.column - 1 : f.end_column - 1] for f in findings if f.rule == rule and f.column)
+        if got != sorted(texts):
+            problems.append(f"expected {rule} on {sorted(texts)}; got {got}")
+    return problems
+
+
+def run_pack_tests(paths: list[Path]) -> int:
+    """`lora-lint test-pack`: run the cases of every pack under `paths`."""
+    from .packs import load_knowledge
+    from .plugins import load_plugins
+
+    plugins = load_plugins()
+    packs = []
+    for path in paths:
+        if path.is_dir():
+            packs.extend(sorted(path.glob("*.lora")))
+        elif path.is_file():
+            packs.append(path)
+        else:
+            raise LoraLintError("no such file or folder", str(path))
+    if not packs:
+        raise LoraLintError("no rule packs (*.lora) found", ", ".join(map(str, paths)))
+    registered = {p.resolve() for p in plugins.packs}
+    extra = [p for p in packs if p.resolve() not in registered]
+    knowledge = load_knowledge(plugins.packs, extra, plugins.kinds)
+    failures = total = 0
+    for pack in packs:
+        cases = pack_cases(pack, knowledge)
+        failed = [(case, problems) for case in cases if (problems := run_case(case, knowledge, plugins.kinds))]
+        total += len(cases)
+        failures += len(failed)
+        print(f"{pack}: {len(cases) - len(failed)} of {len(cases)} cases pass")
+        for case, problems in failed:
+            print(f"  FAIL {case.source}: {case.caption!r}")
+            for problem in problems:
+                print(f"       {problem}")
+    print(f"{total - failures} passed, {failures} failed")
+    return 1 if failures else 0
