@@ -363,6 +363,8 @@ class _Compiler:
             elif name.text in known:
                 continue
             label = {"category": "category", "lora": "LoRA type", "model": "model"}[what]
+            if what == "category":  # a selector may name any level: identity, identity.hair
+                known = {".".join(c.split(".")[:i]) for c in known for i in range(1, c.count(".") + 2)}
             hint = did_you_mean(name.text, known)
             raise PackError.at(f"unknown {label} '{name.text}'{hint}", name.loc)
 

@@ -1,0 +1,140 @@
+"""Bad input gets a clear answer: a finding when it is the dataset's fault,
+otherwise exit 2 with one line naming the file, and never a traceback."""
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from conftest import FOLDER
+
+
+def caption_findings(run, dataset, stem):
+    result = run("check", dataset, "--format", "json", "--select", "caption-format")
+    return result, [f for f in result.json["findings"] if f["path"] == f"{FOLDER}/{stem}.txt"]
+
+
+def test_non_utf8_caption_is_a_finding_and_still_checked(run, dataset):
+    (dataset / FOLDER / "001.txt").write_bytes("ohwx woman, café, naïve, smiling".encode("cp1252"))
+    result, findings = caption_findings(run, dataset, "001")
+    assert result.code == 1
+    assert [f["severity"] for f in findings] == ["error"]
+    assert "not UTF-8" in findings[0]["message"]
+
+
+def test_binary_junk_is_a_finding(run, dataset):
+    (dataset / FOLDER / "001.txt").write_bytes(bytes(range(256)) * 4)
+    _, findings = caption_findings(run, dataset, "001")
+    assert [f["message"] for f in findings] == ["binary content, not a caption"]
+
+
+@pytest.mark.parametrize("content", [b"", b"  \n", b"\xef\xbb\xbf\n"])
+def test_empty_caption_is_a_finding_and_nothing_else(run, dataset, content):
+    (dataset / FOLDER / "001.txt").write_bytes(content)
+    result = run("check", dataset, "--format", "json")
+    findings = [f for f in result.json["findings"] if f["path"] == f"{FOLDER}/001.txt"]
+    assert [f["rule"] for f in findings] == ["caption-format"]
+    assert findings[0]["message"].startswith("empty caption")
+
+
+def test_multi_line_caption_and_bom_are_findings(run, dataset):
+    (dataset / FOLDER / "001.txt").write_bytes(b"\xef\xbb\xbfohwx woman, smiling\r\nsecond line\r\n")
+    _, findings = caption_findings(run, dataset, "001")
+    messages = [f["message"] for f in findings]
+    assert any("byte-order mark" in m for m in messages)
+    assert any(m.startswith("2 lines") for m in messages)
+
+
+def test_unreadable_caption_exits_2_naming_the_file(run, dataset):
+    caption = dataset / FOLDER / "001.txt"
+    caption.unlink()
+    os.symlink(dataset / "nowhere.txt", caption)  # a caption that cannot be read
+    result = run("check", dataset)
+    assert result.code == 2
+    assert result.err.startswith("lora-lint: error: ")
+    assert "001.txt: cannot read caption" in result.err
+    assert "Traceback" not in result.err
+
+
+def test_missing_folder_exits_2(run, tmp_path):
+    result = run("check", tmp_path / "nope")
+    assert result.code == 2
+    assert result.err == f"lora-lint: error: {tmp_path / 'nope'}: no such file or folder\n"
+
+
+def test_broken_yaml_exits_2_with_line_and_column(run, dataset):
+    (dataset / ".lora-lint.yaml").write_text("lora: character\nmodel: [sdxl\n")
+    result = run("check", dataset)
+    assert result.code == 2
+    assert f"{dataset / '.lora-lint.yaml'}:3:1: broken YAML" in result.err
+    assert len(result.err.strip().splitlines()) == 1
+
+
+def test_unknown_settings_key_suggests_the_nearest(run, dataset):
+    (dataset / ".lora-lint.yaml").write_text("lora: character\ntriger: ohwx\n")
+    result = run("check", dataset)
+    assert result.code == 2
+    assert result.err.strip() == f"lora-lint: error: {dataset / '.lora-lint.yaml'}:2: unknown key 'triger' (did you mean 'trigger'?)"
+
+
+def test_unknown_lora_type_in_settings_is_named(run, dataset):
+    (dataset / ".lora-lint.yaml").write_text("lora: charcter\n")
+    result = run("check", dataset)
+    assert result.code == 2
+    assert "unknown lora 'charcter'" in result.err and "did you mean 'character'?" in result.err
+
+
+def test_bad_settings_value(run, dataset):
+    (dataset / ".lora-lint.yaml").write_text("hairstyles: several\n")
+    result = run("check", dataset)
+    assert result.code == 2 and "'hairstyles' is one of single, multiple" in result.err
+
+
+def test_unknown_rule_in_select_exits_2(run, dataset):
+    result = run("check", dataset, "--select", "identity-leek")
+    assert result.code == 2
+    assert "unknown rule 'identity-leek' in --select (did you mean 'identity-leak'?)" in result.err
+
+
+def test_pack_with_a_typo_exits_2_naming_file_line_column(run, dataset):
+    pack = dataset / "mine.lora"
+    pack.write_text('use core\n\nrule my-rule {\n    kind forbidd\n    terms identity\n}\n')
+    (dataset / ".lora-lint.yaml").write_text("lora: character\npacks: [mine.lora]\n")
+    result = run("check", dataset)
+    assert result.code == 2
+    lines = result.err.splitlines()
+    assert lines[0] == f"lora-lint: error: {pack}:4:10: unknown rule kind 'forbidd' (did you mean 'forbid'?)"
+    assert lines[1] == "        kind forbidd"
+    assert lines[2] == "             ^^^^^^^"
+
+
+def test_pack_syntax_error_says_what_was_expected(run, dataset):
+    pack = dataset / "mine.lora"
+    pack.write_text('terms junk {\n    "a", "b"\n')
+    (dataset / ".lora-lint.yaml").write_text("packs: [mine.lora]\n")
+    result = run("check", dataset)
+    assert result.code == 2
+    assert f"{pack}:3:1: unexpected end of file: expected" in result.err
+
+
+def test_binary_pack_file_is_named(run, dataset):
+    (dataset / "mine.lora").write_bytes(b"\xff\xfe\x00junk")
+    (dataset / ".lora-lint.yaml").write_text("packs: [mine.lora]\n")
+    result = run("check", dataset)
+    assert result.code == 2 and "mine.lora: rule pack is not UTF-8" in result.err
+
+
+def test_missing_extra_pack_is_named(run, dataset):
+    (dataset / ".lora-lint.yaml").write_text("packs: [gone.lora]\n")
+    result = run("check", dataset)
+    assert result.code == 2 and "gone.lora: rule pack not found" in result.err
+
+
+def test_debug_shows_the_traceback(run_process, tmp_path):
+    result = run_process("check", tmp_path / "nope", "--debug")
+    assert result.code != 0 and "Traceback" in result.err
+
+
+def test_unknown_format_exits_2(run, dataset):
+    result = run("check", dataset, "--format", "xml")
+    assert result.code == 2 and "unknown format 'xml' (formats: json, rich)" in result.err
