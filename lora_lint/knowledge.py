@@ -15,7 +15,7 @@ from typing import Any
 from . import schema as s
 from .errors import PackError, did_you_mean
 from .language import ast
-from .lexicon import Lexicon, Sense
+from .lexicon import Lexicon, Sense, compile_pattern
 from .tokens import phrase_key
 
 MODEL_SCHEMA: dict[str, s.Spec] = {
@@ -239,6 +239,11 @@ class _Compiler:
                 seen.add(self.term_id(term))
                 if term.is_pattern and not any(ch.isalnum() for ch in term.text):
                     raise PackError.at(f"pattern '{term.text}' needs at least one letter or digit", term.loc)
+                if term.is_pattern:
+                    try:
+                        compile_pattern(term.text)
+                    except ValueError as error:
+                        raise PackError.at(f"pattern '{term.text}': {error}", term.loc) from None
             existing.entries.append((canonical, variants))
             if existing.block == "terms" and variants:
                 raise PackError.at("a terms list has no variants: declare a vocabulary for 'canonical = variant'", variants[0].loc)

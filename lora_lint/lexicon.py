@@ -39,8 +39,11 @@ def compile_pattern(glob: str) -> str:
     `*` is letters/digits within a word, `#` is digits, a space or hyphen is
     any run of spaces and hyphens (`# year old` matches `25-year-old`).
     """
+    text = normalize(glob)
+    if any(a in "*#" and b in "*#" for a, b in zip(text, text[1:])):
+        raise ValueError("two wildcards side by side ('*#', '**') make a pattern ambiguous")
     parts = []
-    for char in normalize(glob):
+    for char in text:
         if char == "*":
             parts.append(r"[^\W_]*")
         elif char == "#":

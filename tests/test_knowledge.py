@@ -57,6 +57,7 @@ def test_builtin_packs_declare_every_model_and_lora_type(plugins):
         ("terms junk { \"!!\" }\n", "term '!!' has no letters or digits"),
         ("use cor\n", "no pack named 'cor' is installed (did you mean 'core'?)"),
         ("model sdxl {\n}\n", "duplicate model 'sdxl'"),
+        ('terms junk { pattern "#*x" }\n', "pattern '#*x': two wildcards side by side"),
     ],
 )
 def test_semantic_errors_point_at_the_offending_text(plugins, tmp_path, text, message):
