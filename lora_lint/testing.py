@@ -154,7 +154,7 @@ def run_pack_tests(paths: list[Path]) -> int:
         failed = [(case, problems) for case in cases if (problems := run_case(case, knowledge, plugins.kinds))]
         total += len(cases)
         failures += len(failed)
-        print(f"{pack}: {len(cases) - len(failed)} of {len(cases)} cases pass")
+        print(f"{pack}: {len(cases) - len(failed)} of {len(cases)} cases pass" if cases else f"{pack}: no cases")
         for case, problems in failed:
             print(f"  FAIL {case.source}: {case.caption!r}")
             for problem in problems:

@@ -58,12 +58,18 @@ def report(result, stream: IO[str], options: dict[str, Any]) -> None:
 
 
 def _caption_line(text: str, line: int, findings: list, Text) -> Any:
-    """The caption's line, shortened if long, with the findings' spans underlined."""
+    """The caption's line with the findings' spans underlined, and a line of
+    carets under them (for terminals without colour and for logs)."""
     lines = text.split("\n")
-    content = lines[line - 1].rstrip("\r") if line - 1 < len(lines) else ""
-    shown = Text("    " + content.replace("\t", " "), style="dim")
+    content = lines[line - 1].rstrip("\r").replace("\t", " ") if line - 1 < len(lines) else ""
+    shown = Text("    " + content, style="dim")
+    carets = [" "] * len(content)
     for finding in findings:
-        if finding.column and finding.end_column:
-            start, end = 4 + finding.column - 1, 4 + finding.end_column - 1
-            shown.stylize(f"not dim underline {_STYLE[finding.severity]}", start, end)
+        if finding.column and finding.end_column and finding.end_column - finding.column < len(content):
+            start, end = finding.column - 1, finding.end_column - 1
+            shown.stylize(f"not dim underline {_STYLE[finding.severity]}", 4 + start, 4 + end)
+            carets[start:end] = "^" * (end - start)
+    marks = "".join(carets).rstrip()
+    if marks:
+        shown.append("\n    " + marks, style="bold red")
     return shown

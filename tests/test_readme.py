@@ -1,0 +1,25 @@
+"""The README's examples are real: its pack passes its fixtures, its tour
+output is what `lora-lint check` prints."""
+from __future__ import annotations
+
+import re
+
+from conftest import EXAMPLE, REPO
+
+README = (REPO / "README.md").read_text()
+
+
+def test_readme_pack_and_fixtures_pass(run, tmp_path):
+    pack = re.search(r"```\n# my-rules.lora\n(.*?)```", README, re.S).group(1)
+    fixtures = re.search(r"```yaml\n(settings: \{lora: character.*?)```", README, re.S).group(1)
+    (tmp_path / "my-rules.lora").write_text(pack)
+    (tmp_path / "my-rules.fixtures.yaml").write_text(fixtures)
+    result = run("test-pack", tmp_path / "my-rules.lora")
+    assert result.code == 0, result.out
+
+
+def test_readme_tour_shows_the_real_check_output(run, monkeypatch):
+    monkeypatch.chdir(EXAMPLE.parent.parent)
+    shown = re.search(r"\$ lora-lint check examples/character-dataset\n(.*?)\$ echo", README, re.S).group(1)
+    result = run("check", "examples/character-dataset", "--no-color")
+    assert result.out == shown
