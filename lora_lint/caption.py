@@ -9,10 +9,12 @@ anywhere and cached.
 from __future__ import annotations
 
 import bisect
+import re
+from functools import lru_cache
 from dataclasses import dataclass, field
 
 from .lexicon import Hit, Lexicon, Sense
-from .tokens import WORD, normalize, segments, words
+from .tokens import normalize, segments, words
 
 _BOMS = (("utf-8", b"\xef\xbb\xbf"), ("utf-16", b"\xff\xfe"), ("utf-16", b"\xfe\xff"))
 
@@ -47,9 +49,12 @@ def decode(data: bytes) -> Decoded:
     return Decoded(text, tuple(problems), encoding)
 
 
+_PRINTABLE = bytes(range(32, 256)) + b"\t\n\r"
+
+
 def _mostly_control(data: bytes) -> bool:
     sample = data[:4096]
-    controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 13))
+    controls = len(sample.translate(None, _PRINTABLE))
     return bool(sample) and controls * 10 > len(sample)
 
 
@@ -91,38 +96,51 @@ def analyse(path: str, data: bytes, lexicon: Lexicon, trigger: str = "", klass: 
     caption = Caption(path, text, decoded.problems, decoded.encoding)
     if "binary" in decoded.problems:
         return caption
-    caption.line_starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
+    if "\n" in text:
+        caption.line_starts = [0] + [m.end() for m in _NEWLINE.finditer(text)]
     norm = normalize(text)
-    caption.segments = segments(text)
-    protected = _trigger_spans(norm, caption.segments, trigger, klass)
-    caption.trigger_spans = [span for span, _ in protected]
+    caption.segments = segments(norm)
+    wanted = _words_of(trigger)
+    hits: list[Hit] = []
+    found: list = []  # the words of segments that may hold the trigger, None between segments
     for start, end in caption.segments:
-        for hit in lexicon.scan(norm, start, end):
-            if not any(hit.start < p_end and p_start < hit.end for _, (p_start, p_end) in protected):
-                caption.hits.append(hit)
+        segment = norm[start:end]
+        relative, segment_words = lexicon.segment_hits(segment)
+        hits.extend(Hit(start + h.start, start + h.end, h.key, h.senses) for h in relative)
+        if wanted and wanted[0] in segment:
+            found.extend((w, start + a, start + b) for w, a, b in segment_words)
+            found.append(None)
+    hits.extend(lexicon.pattern_hits(norm, hits))
+    protected = _trigger_spans(found, wanted, _words_of(klass)) if found else []
+    caption.trigger_spans = [span for span, _ in protected]
+    for _, (start, end) in protected:  # the trigger and its class word are no terms
+        hits = [h for h in hits if h.end <= start or h.start >= end]
+    caption.hits = hits
     return caption
 
 
-def _trigger_spans(norm: str, spans, trigger: str, klass: str) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+@lru_cache(maxsize=64)
+def _words_of(phrase: str) -> list[str]:
+    return words(normalize(phrase)) if phrase else []
+
+
+_NEWLINE = re.compile("\n")
+
+
+def _trigger_spans(found: list, wanted: list[str], klass_words: list[str]) -> list[tuple[tuple[int, int], tuple[int, int]]]:
     """Each trigger occurrence, and the span it protects (trigger plus class word)."""
-    wanted = words(normalize(trigger))
-    klass_words = words(normalize(klass))
-    if not wanted:
-        return []
-    found = []
-    for start, end in spans:
-        tokens = [(m.group(), m.start(), m.end()) for m in WORD.finditer(norm, start, end)]
-        texts = [w for w, _, _ in tokens]
-        for i in range(len(tokens) - len(wanted) + 1):
-            if texts[i : i + len(wanted)] == wanted:
-                last = i + len(wanted) - 1
-                span = (tokens[i][1], tokens[last][2])
-                after = last + 1
-                protect_end = span[1]
-                if klass_words and texts[after : after + len(klass_words)] == klass_words:
-                    protect_end = tokens[after + len(klass_words) - 1][2]
-                found.append((span, (span[0], protect_end)))
-    return found
+    texts = [w[0] if w is not None else None for w in found]
+    size, spans = len(wanted), []
+    for i, text in enumerate(texts):
+        if text != wanted[0] or texts[i : i + size] != wanted:
+            continue
+        last = i + size - 1
+        span = (found[i][1], found[last][2])
+        protect_end = span[1]
+        if klass_words and texts[last + 1 : last + 1 + len(klass_words)] == klass_words:
+            protect_end = found[last + len(klass_words)][2]
+        spans.append((span, (span[0], protect_end)))
+    return spans
 
 
 def senses(caption: Caption, hit: Hit, lexicon: Lexicon) -> list[Sense]:

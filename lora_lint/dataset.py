@@ -31,12 +31,18 @@ class Folder:
 
 @dataclass(frozen=True)
 class Item:
-    """A training example: a caption, its images, or both."""
+    """A training example: a caption, its images, or both (file paths as strings)."""
 
     path: str  # display path of the caption, or of the image when uncaptioned
-    caption: Path | None
-    images: tuple[Path, ...]
+    caption: str | None
+    images: tuple[str, ...]
     folder: Folder
+
+    @property
+    def relative(self) -> str:
+        """The item's path relative to the dataset root, with '/'."""
+        name = os.path.basename(self.caption or self.images[0])
+        return name if self.folder.path == "." else f"{self.folder.path}/{name}"
 
 
 def folder_context(parts: tuple[str, ...]) -> Folder:
@@ -66,15 +72,18 @@ def discover(scope: Path, root: Path, caption_extension: str = ".txt") -> Iterat
     Hidden folders are skipped and symbolic links to folders are not followed,
     so a link cannot lead the walk out of the dataset.
     """
+    root = root.resolve()
     if scope.is_file():
-        yield from _items_in(scope.parent, [scope.name], scope.parent, root, caption_extension)
+        yield from _items_in(str(scope.parent), [scope.name], "", root, caption_extension)
         return
     for folder, dirs, files in os.walk(scope):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        yield from _items_in(Path(folder), sorted(files), scope, root, caption_extension)
+        shown = os.path.relpath(folder, scope).replace(os.sep, "/")
+        yield from _items_in(folder, sorted(files), "" if shown == "." else shown + "/", root, caption_extension)
 
 
-def _items_in(folder: Path, names: list[str], scope: Path, root: Path, ext: str) -> Iterator[Item]:
+def _items_in(folder: str, names: list[str], shown: str, root: Path, ext: str) -> Iterator[Item]:
+    """The items of one folder; `shown` prefixes display paths."""
     ext = ext.lower()
     groups: dict[str, tuple[list[str], list[str]]] = {}
     for name in names:
@@ -86,26 +95,16 @@ def _items_in(folder: Path, names: list[str], scope: Path, root: Path, ext: str)
             groups.setdefault(stem, ([], []))[1].append(name)
     if not groups:
         return
-    context = folder_context(_parts(folder, root))
+    context = folder_context(_parts(Path(folder), root))
     for stem in sorted(groups):
         captions, images = groups[stem]
-        caption = folder / captions[0] if captions else None
-        shown = caption if caption else folder / images[0]
-        yield Item(display_path(shown, scope), caption, tuple(folder / i for i in images), context)
+        caption = os.path.join(folder, captions[0]) if captions else None
+        yield Item(shown + (captions or images)[0], caption, tuple(os.path.join(folder, i) for i in images), context)
 
 
 def _parts(folder: Path, root: Path) -> tuple[str, ...]:
     try:
-        relative = folder.resolve().relative_to(root.resolve()).parts
+        relative = folder.resolve().relative_to(root).parts
     except ValueError:
         relative = ()
-    return (root.resolve().name, *relative)
-
-
-def display_path(path: Path, base: Path) -> str:
-    """`path` relative to `base` (the PATH given on the command line), with '/'."""
-    base = base if base.is_dir() else base.parent
-    try:
-        return path.relative_to(base).as_posix()
-    except ValueError:
-        return Path(os.path.relpath(path, base)).as_posix()
+    return (root.name, *relative)

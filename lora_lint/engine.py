@@ -228,7 +228,8 @@ class _DatasetRun:
 
     def caption(self, item: Item) -> Caption:
         try:
-            data = item.caption.read_bytes()
+            with open(item.caption, "rb") as handle:
+                data = handle.read()
         except OSError as error:
             raise LoraLintError(f"cannot read caption: {error.strerror or error}", str(item.caption)) from None
         trigger = self.settings.trigger or item.folder.trigger or ""
@@ -238,11 +239,7 @@ class _DatasetRun:
     def ignored_rules(self, item: Item) -> set[str]:
         if not self.settings.per_path_ignores:
             return set()
-        source = item.caption or item.images[0]
-        try:
-            relative = source.resolve().relative_to(self.root).as_posix()
-        except ValueError:
-            return set()
+        relative = item.relative
         return {
             rule
             for pattern, rules in self.settings.per_path_ignores.items()

@@ -1,8 +1,9 @@
 """Every term of every pack compiled into one lookup structure.
 
-Literal terms are phrase keys in a dict; a caption costs one pass over its
+Literal terms are phrase keys in a dict; a segment costs one pass over its
 words, extending a phrase only while it is the prefix of some longer term
-(leftmost-longest matching). The few wildcard patterns are compiled into one
+(leftmost-longest matching). Tags repeat across a dataset, so each distinct
+segment is scanned once and its hits remembered. The few wildcard patterns are compiled into one
 regular expression of literals, `\\w*` and `\\d+` only, so it runs in linear
 time on any caption, whoever wrote the pack.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from .tokens import WORD, join, normalize
 
@@ -23,14 +25,16 @@ class Sense:
     variant: bool  # True when the phrase is a variant of `canonical`
 
 
-@dataclass(frozen=True)
-class Hit:
+class Hit(NamedTuple):
     """One lexicon match in a caption: offsets into the caption text."""
 
     start: int
     end: int
     key: str
     senses: tuple[int, ...]
+
+
+MEMO_LIMIT = 200_000  # distinct segments remembered; prose makes many, tags few
 
 
 def compile_pattern(glob: str) -> str:
@@ -53,19 +57,22 @@ def compile_pattern(glob: str) -> str:
                 parts.append(r"[\s-]+")
         else:
             parts.append(re.escape(char))
-    return r"(?<![^\W_])" + "".join(parts) + r"(?![^\W_])"
+    # a match starts and ends on a letter or digit, never inside a word
+    return r"(?<![^\W_])(?=[^\W_])" + "".join(parts) + r"(?<=[^\W_])(?![^\W_])"
 
 
 class Lexicon:
-    """Phrase keys and patterns -> senses, with a one-pass `scan`."""
+    """Phrase keys and patterns -> senses; `segment_hits` and `pattern_hits` find them."""
 
     def __init__(self) -> None:
         self.senses: list[Sense] = []
         self._sense_ids: dict[Sense, int] = {}
         self.phrases: dict[str, tuple[int, ...]] = {}
         self.prefixes: set[str] = set()
-        self._patterns: list[tuple[str, int]] = []
+        self._patterns: list[tuple[str, int, str]] = []  # regex source, sense, a literal it needs
         self.pattern_regex: re.Pattern[str] | None = None
+        self.pattern_anchors: tuple[str, ...] = ()
+        self._memo: dict[str, tuple] = {}
 
     def _sense(self, sense: Sense) -> int:
         if sense not in self._sense_ids:
@@ -85,41 +92,63 @@ class Lexicon:
 
     def add_pattern(self, glob: str, sense: Sense) -> None:
         """Add a wildcard pattern with its meaning."""
-        self._patterns.append((compile_pattern(glob), self._sense(sense)))
+        anchor = max(re.split(r"[*# -]+", normalize(glob)), key=len)
+        self._patterns.append((compile_pattern(glob), self._sense(sense), anchor))
 
     def freeze(self) -> None:
         """Compile the patterns into one expression; call once after adding."""
         if self._patterns:
-            self.pattern_regex = re.compile("|".join(f"({source})" for source, _ in self._patterns))
+            self.pattern_regex = re.compile("|".join(f"({source})" for source, _, _ in self._patterns))
+            # most captions contain none of the patterns' literal words: test those first
+            self.pattern_anchors = tuple({anchor for _, _, anchor in self._patterns})
         self._sense_ids = {}
 
-    def scan(self, norm: str, start: int, end: int) -> list[Hit]:
-        """Matches in `norm[start:end]` (a normalized segment), leftmost-longest."""
-        words = [(m.group(), m.start(), m.end()) for m in WORD.finditer(norm, start, end)]
+    def segment_hits(self, segment: str) -> tuple[tuple[Hit, ...], tuple[tuple[str, int, int], ...]]:
+        """Literal hits and words of one normalized segment, offsets relative to it."""
+        known = self._memo.get(segment)
+        if known is None:
+            words = tuple((m[0], *m.span()) for m in WORD.finditer(segment))
+            known = (tuple(self._longest(words)), words)
+            if len(self._memo) >= MEMO_LIMIT:
+                self._memo.clear()
+            self._memo[segment] = known
+        return known
+
+    def _longest(self, words) -> list[Hit]:
         hits, phrases, prefixes = [], self.phrases, self.prefixes
         i, count = 0, len(words)
         while i < count:
             key = words[i][0]
-            best = (i, key) if key in phrases else None
+            best, best_key = (i, key) if key in phrases else (-1, "")
             j = i + 1
             while key in prefixes and j < count:
                 key = join(key, words[j][0])
                 if key in phrases:
-                    best = (j, key)
+                    best, best_key = j, key
                 j += 1
-            if best is None:
+            if best < 0:
                 i += 1
                 continue
-            last, key = best
-            hits.append(Hit(words[i][1], words[last][2], key, phrases[key]))
-            i = last + 1
-        if self.pattern_regex is not None:
-            hits.extend(self._pattern_hits(norm, start, end, hits))
+            hits.append(Hit(words[i][1], words[best][2], best_key, phrases[best_key]))
+            i = best + 1
         return hits
 
-    def _pattern_hits(self, norm: str, start: int, end: int, literal: list[Hit]) -> list[Hit]:
+    def pattern_hits(self, norm: str, literal: list[Hit]) -> list[Hit]:
+        """Pattern matches in a normalized caption that overlap no literal hit."""
+        if self.pattern_regex is None or not any(anchor in norm for anchor in self.pattern_anchors):
+            return []
+        return self._pattern_hits(norm, literal)
+
+    def __getstate__(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if k != "_memo"}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._memo = {}
+
+    def _pattern_hits(self, norm: str, literal: list[Hit]) -> list[Hit]:
         found = []
-        for m in self.pattern_regex.finditer(norm, start, end):
+        for m in self.pattern_regex.finditer(norm):
             if m.start() == m.end() or any(h.start < m.end() and m.start() < h.end for h in literal):
                 continue
             sense = self._patterns[m.lastindex - 1][1]

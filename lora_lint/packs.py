@@ -113,7 +113,12 @@ def _cache_key(paths: list[Path], kinds: dict) -> str:
     from . import __version__
     from .resources import grammar_path
 
+    # the code that builds and defines the cached objects is part of the key
+    code = Path(__file__).parent
+    sources = [code / name for name in ("knowledge.py", "lexicon.py", "schema.py", "tokens.py", "packs.py")]
+    sources += sorted((code / "language").glob("*.py"))
     parts = [__version__, _digest(grammar_path().read_bytes())]
+    parts += [_digest(source.read_bytes()) for source in sources]
     for name in sorted(kinds):
         kind = kinds[name]
         params = sorted((p, type(spec).__name__) for p, spec in kind.PARAMS.items())

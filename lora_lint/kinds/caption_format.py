@@ -49,30 +49,28 @@ def check(caption, rule: ActiveRule) -> Iterator[Finding]:
 
 
 def _problems(caption):
-    text = caption.text
-    for case in ("binary", "encoding", "empty"):
-        if case in caption.problems:
-            yield case, 0, len(text.split("\n", 1)[0]), None, {"encoding": caption.encoding}
-    if "binary" in caption.problems or "empty" in caption.problems:
-        return
-    if text.startswith("\ufeff"):
-        yield "bom", 0, 1, [(0, 1, "")], {}
-    lines = [line for line in text.splitlines() if line.strip()]
-    if len(lines) > 1:
-        second = caption.line_starts[1] if len(caption.line_starts) > 1 else 0
-        yield "lines", second, len(text), None, {"count": len(lines)}
+    """(case, start, end, edits, values) for each problem, cheapest checks first."""
+    text, problems = caption.text, caption.problems
     first = text.split("\n", 1)[0].rstrip("\r")
-    body = first.lstrip("\ufeff")
-    offset = len(first) - len(body)
-    stripped = body.strip()
-    if stripped != body or "  " in stripped:
-        lead = offset + len(body) - len(body.lstrip())
-        edits = [(offset, lead, "")] if lead > offset else []
-        tail = offset + len(body.rstrip())
-        if tail < len(first):
-            edits.append((tail, len(first), ""))
-        where = lead if lead > offset else (tail if tail < len(first) else offset + body.find("  "))
-        yield "whitespace", where, max(where + 1, tail if tail < len(first) else where + 1), edits or None, {}
-    for match in _EMPTY_TAG.finditer(first):
+    for case in ("binary", "encoding", "empty"):
+        if case in problems:
+            yield case, 0, len(first), None, {"encoding": caption.encoding}
+    if "binary" in problems or "empty" in problems:
+        return
+    begin = 1 if first.startswith("\ufeff") else 0
+    if begin:
+        yield "bom", 0, 1, [(0, 1, "")], {}
+    if not first[begin:].strip():  # kohya reads the first line only, and it is blank
+        yield "empty", 0, len(first), None, {}
+    if "\n" in text.rstrip():
+        count = sum(1 for line in text.splitlines() if line.strip())
+        if count > 1:
+            yield "lines", caption.line_starts[1], len(text), None, {"count": count}
+    body_start = len(first) - len(first[begin:].lstrip())
+    body_end = len(first.rstrip())
+    edits = [(a, b, "") for a, b in ((begin, body_start), (body_end, len(first))) if b > a]
+    if edits:
+        yield "whitespace", edits[0][0], edits[0][1], edits, {}
+    match = _EMPTY_TAG.search(first)
+    if match:
         yield "separators", match.start(), match.end(), [(match.start(), match.end(), "")], {}
-        break

@@ -32,10 +32,9 @@ def check(caption, rule: ActiveRule) -> Iterator[Finding]:
     forbidden = _forbidden(rule)
     senses = rule.knowledge.lexicon.senses
     for hit in caption.hits:
-        chosen = next((i for i in hit.senses if i in forbidden), None)
-        if chosen is None:
+        if forbidden.isdisjoint(hit.senses):
             continue
-        sense = senses[chosen]
+        sense = senses[next(i for i in hit.senses if i in forbidden)]
         match = caption.text[hit.start : hit.end]
         what = " ".join(sense.category.split(".")[1:] or [sense.category]).replace("_", " ")
         message = rule.text(rule.message, match=match, category=sense.category, canonical=sense.canonical, what=what)

@@ -7,6 +7,7 @@ is dead weight, often a renamed or deleted file. Two images with one stem
 """
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 from .. import schema as s
@@ -36,7 +37,7 @@ def fold(summary: list, item, caption, rule: ActiveRule) -> None:
     elif not item.images:
         summary.append(("no_image", item.path, ""))
     elif len(item.images) > 1:
-        summary.append(("shared_caption", item.path, ", ".join(p.name for p in item.images)))
+        summary.append(("shared_caption", item.path, ", ".join(os.path.basename(p) for p in item.images)))
 
 
 def merge(first: list, second: list) -> list:

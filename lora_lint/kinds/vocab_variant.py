@@ -19,23 +19,28 @@ PLACEHOLDERS = ("match", "canonical", "category")
 FIXES = {"replace": True}
 
 
-def _vocabularies(rule: ActiveRule) -> frozenset[str]:
-    if "vocabularies" not in rule.memo:
+def _variant_ids(rule: ActiveRule) -> tuple[frozenset[int], frozenset[int]]:
+    """(sense ids that are variants, ids that are canonical) in the chosen vocabularies."""
+    if "ids" not in rule.memo:
         knowledge = rule.knowledge
         chosen = rule.params.get("vocabularies")
         names = knowledge.select(chosen) if chosen else frozenset(knowledge.categories)
-        rule.memo["vocabularies"] = frozenset(n for n in names if knowledge.categories[n].block == "vocabulary")
-    return rule.memo["vocabularies"]
+        vocabularies = {n for n in names if knowledge.categories[n].block == "vocabulary"}
+        senses = knowledge.lexicon.senses
+        variants = frozenset(i for i, s in enumerate(senses) if s.category in vocabularies and s.variant)
+        canonical = frozenset(i for i, s in enumerate(senses) if s.category in vocabularies and not s.variant)
+        rule.memo["ids"] = (variants, canonical)
+    return rule.memo["ids"]
 
 
 def check(caption, rule: ActiveRule) -> Iterator[Finding]:
-    vocabularies = _vocabularies(rule)
+    variants, canonical = _variant_ids(rule)
     senses = rule.knowledge.lexicon.senses
     for hit in caption.hits:
-        meanings = [senses[i] for i in hit.senses if senses[i].category in vocabularies]
-        if not meanings or any(not m.variant for m in meanings):
+        # a phrase that is canonical in any chosen vocabulary is fine as it is
+        if variants.isdisjoint(hit.senses) or not canonical.isdisjoint(hit.senses):
             continue
-        sense = meanings[0]
+        sense = senses[next(i for i in hit.senses if i in variants)]
         match = caption.text[hit.start : hit.end]
         message = rule.text(rule.message, match=match, canonical=sense.canonical, category=sense.category)
         yield rule.on(caption, hit.start, hit.end, message, [(hit.start, hit.end, sense.canonical)], f"write '{sense.canonical}'")

@@ -6,6 +6,15 @@ from typing import IO, Any
 
 
 def report(result, stream: IO[str], options: dict[str, Any]) -> None:
-    """Write the result as one JSON document."""
-    json.dump(result.to_json(), stream, ensure_ascii=False, indent=2)
-    stream.write("\n")
+    """Write the result as one JSON document, a finding a line.
+
+    Compact lines keep the C encoder on a large result; the layout still reads
+    well and diffs line by line.
+    """
+    document = result.to_json()
+    findings = document.pop("findings")
+    stream.write('{"version": 1,\n "findings": [')
+    for index, finding in enumerate(findings):
+        stream.write(("\n  " if index == 0 else ",\n  ") + json.dumps(finding, ensure_ascii=False))
+    stream.write("\n ],\n" if findings else "],\n")
+    stream.write(' "summary": ' + json.dumps(document["summary"], ensure_ascii=False) + "}\n")
