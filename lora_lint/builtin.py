@@ -39,10 +39,14 @@ class FolderReader:
     def claims(self, path: Path) -> bool:
         return path.is_dir() or path.is_file()
 
-    def items(self, scope: Path, root: Path, settings) -> Iterator[Any]:
-        from .dataset import discover
+    def items(self, scope: Path, root: Path, settings, notes: list[str]) -> Iterator[Any]:
+        from .dataset import Walk, discover
 
-        return discover(scope, root, settings.caption_extension)
+        walk = Walk()
+        yield from discover(scope, root, settings.caption_extension, parse_root=settings.path is None, walk=walk)
+        if walk.skipped:
+            shown = ", ".join(walk.skipped[:5]) + (" ..." if len(walk.skipped) > 5 else "")
+            notes.append(f"skipped {len(walk.skipped)} linked file(s) that lead outside the dataset or nowhere: {shown}")
 
 
 @hookimpl

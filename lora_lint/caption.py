@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from .lexicon import Hit, Lexicon, Sense
 from .tokens import normalize, segments, words
 
-_BOMS = (("utf-8", b"\xef\xbb\xbf"), ("utf-16", b"\xff\xfe"), ("utf-16", b"\xfe\xff"))
 
 
 @dataclass
@@ -31,8 +30,9 @@ class Decoded:
 def decode(data: bytes) -> Decoded:
     """Decode caption bytes, never failing: problems are noted, not raised."""
     problems: list[str] = []
-    if data.startswith(b"\xef\xbb\xbf"):
+    if data.startswith(b"\xef\xbb\xbf"):  # dropped: columns count as an editor shows them
         problems.append("bom")
+        data = data[3:]
     elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return Decoded(data.decode("utf-16", errors="replace"), ("encoding",), "utf-16")
     if b"\x00" in data or _mostly_control(data):
@@ -44,7 +44,7 @@ def decode(data: bytes) -> Decoded:
         encoding = _guess_encoding(data)
         text = data.decode(encoding, errors="replace")
         problems.append("encoding")
-    if not text.strip("\ufeff \t\r\n"):
+    if not text.strip():
         problems.append("empty")
     return Decoded(text, tuple(problems), encoding)
 
@@ -61,7 +61,8 @@ def _mostly_control(data: bytes) -> bool:
 def _guess_encoding(data: bytes) -> str:
     from charset_normalizer import from_bytes  # only for the rare non-UTF-8 caption
 
-    best = from_bytes(data).best()
+    # the encodings caption files come in: Windows Western/Cyrillic, Chinese, Japanese, Korean
+    best = from_bytes(data, cp_isolation=["cp1252", "cp1251", "gb18030", "big5", "shift_jis", "euc_kr"]).best()
     return best.encoding if best is not None else "latin-1"
 
 
@@ -76,12 +77,18 @@ class Caption:
     segments: list[tuple[int, int]] = field(default_factory=list)
     hits: list[Hit] = field(default_factory=list)
     trigger_spans: list[tuple[int, int]] = field(default_factory=list)
+    trigger_phrases: list[tuple[int, int]] = field(default_factory=list)  # trigger + class word
     line_starts: list[int] = field(default_factory=lambda: [0])
 
     def position(self, offset: int) -> tuple[int, int]:
         """(line, column), both from 1, of a character offset."""
         line = bisect.bisect_right(self.line_starts, offset) - 1
         return line + 1, offset - self.line_starts[line] + 1
+
+    def line_end(self, line: int) -> int:
+        """The offset where a line's text ends (before its line break)."""
+        end = self.line_starts[line] - 1 if line < len(self.line_starts) else len(self.text)
+        return end - 1 if end > 0 and self.text[end - 1 : end] == "\r" and end - 1 >= self.line_starts[line - 1] else end
 
     def segment_of(self, offset: int) -> tuple[int, int]:
         """The (start, end) of the segment that holds an offset."""
@@ -113,6 +120,7 @@ def analyse(path: str, data: bytes, lexicon: Lexicon, trigger: str = "", klass: 
     hits.extend(lexicon.pattern_hits(norm, hits))
     protected = _trigger_spans(found, wanted, _words_of(klass)) if found else []
     caption.trigger_spans = [span for span, _ in protected]
+    caption.trigger_phrases = [phrase for _, phrase in protected]
     for _, (start, end) in protected:  # the trigger and its class word are no terms
         hits = [h for h in hits if h.end <= start or h.start >= end]
     caption.hits = hits
@@ -141,8 +149,3 @@ def _trigger_spans(found: list, wanted: list[str], klass_words: list[str]) -> li
             protect_end = found[last + len(klass_words)][2]
         spans.append((span, (span[0], protect_end)))
     return spans
-
-
-def senses(caption: Caption, hit: Hit, lexicon: Lexicon) -> list[Sense]:
-    """The meanings of a hit."""
-    return [lexicon.senses[i] for i in hit.senses]

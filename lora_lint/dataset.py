@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 IMAGE_EXTENSIONS = frozenset({".png", ".jpg", ".jpeg", ".webp", ".bmp"})
@@ -66,23 +66,62 @@ def folder_context(parts: tuple[str, ...]) -> Folder:
     return Folder("/".join(parts[1:]) or ".", subset, repeats, trigger, klass)
 
 
-def discover(scope: Path, root: Path, caption_extension: str = ".txt") -> Iterator[Item]:
-    """Items under `scope` (a folder or one file), in a stable order.
+@dataclass
+class Walk:
+    """What the folder reader passed over, for the run's notes."""
 
-    Hidden folders are skipped and symbolic links to folders are not followed,
-    so a link cannot lead the walk out of the dataset.
+    skipped: list[str] = field(default_factory=list)
+
+
+def discover(scope: Path, root: Path, caption_extension: str = ".txt", parse_root: bool = False, walk: Walk | None = None) -> Iterator[Item]:
+    """Items under `scope` (a folder, or one caption or image file), in a stable order.
+
+    Hidden files and folders are skipped; links to folders are not followed,
+    and a linked file is read only if it stays inside the dataset root, so a
+    link cannot lead out of the dataset. `parse_root` reads kohya conventions
+    from the root folder's own name (when no settings file names the root).
     """
+    walk = walk if walk is not None else Walk()
     root = root.resolve()
+    inside = str(root) + os.sep
     if scope.is_file():
-        yield from _items_in(str(scope.parent), [scope.name], "", root, caption_extension)
+        stem = os.path.splitext(scope.name)[0]
+        siblings = [e for e in _entries(scope.parent, inside, walk) if os.path.splitext(e)[0] == stem]
+        yield from _items_in(str(scope.parent), siblings, "", root, caption_extension, parse_root)
         return
-    for folder, dirs, files in os.walk(scope):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        shown = os.path.relpath(folder, scope).replace(os.sep, "/")
-        yield from _items_in(folder, sorted(files), "" if shown == "." else shown + "/", root, caption_extension)
+    stack = [(str(scope), "")]
+    while stack:
+        folder, shown = stack.pop()
+        files, folders = [], []
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.name.startswith("."):
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append(entry.name)
+                elif _readable(entry, inside, walk, shown):
+                    files.append(entry.name)
+        yield from _items_in(folder, sorted(files), shown, root, caption_extension, parse_root)
+        stack.extend((os.path.join(folder, name), f"{shown}{name}/") for name in sorted(folders, reverse=True))
 
 
-def _items_in(folder: str, names: list[str], shown: str, root: Path, ext: str) -> Iterator[Item]:
+def _entries(folder: Path, inside: str, walk: Walk) -> list[str]:
+    with os.scandir(folder) as entries:
+        return sorted(e.name for e in entries if not e.name.startswith(".") and _readable(e, inside, walk, ""))
+
+
+def _readable(entry: os.DirEntry, inside: str, walk: Walk, shown: str) -> bool:
+    """A regular file, or a link to one inside the dataset root."""
+    if not entry.is_symlink():
+        return entry.is_file(follow_symlinks=False)
+    target = os.path.realpath(entry.path)
+    if not target.startswith(inside) or not os.path.isfile(target):
+        walk.skipped.append(shown + entry.name)
+        return False
+    return True
+
+
+def _items_in(folder: str, names: list[str], shown: str, root: Path, ext: str, parse_root: bool) -> Iterator[Item]:
     """The items of one folder; `shown` prefixes display paths."""
     ext = ext.lower()
     groups: dict[str, tuple[list[str], list[str]]] = {}
@@ -95,16 +134,18 @@ def _items_in(folder: str, names: list[str], shown: str, root: Path, ext: str) -
             groups.setdefault(stem, ([], []))[1].append(name)
     if not groups:
         return
-    context = folder_context(_parts(Path(folder), root))
+    context = folder_context(_parts(Path(folder), root, parse_root))
     for stem in sorted(groups):
         captions, images = groups[stem]
         caption = os.path.join(folder, captions[0]) if captions else None
         yield Item(shown + (captions or images)[0], caption, tuple(os.path.join(folder, i) for i in images), context)
 
 
-def _parts(folder: Path, root: Path) -> tuple[str, ...]:
+def _parts(folder: Path, root: Path, parse_root: bool) -> tuple[str, ...]:
+    """The folder's path from the root, led by the root's name ("" when it is
+    not to be read as a kohya folder)."""
     try:
         relative = folder.resolve().relative_to(root).parts
     except ValueError:
         relative = ()
-    return (root.name, *relative)
+    return (root.name if parse_root else "", *relative)

@@ -1,27 +1,31 @@
-"""The check pipeline: datasets -> items -> caption facts -> findings.
+"""The check pipeline: PATHs -> datasets -> items -> caption facts -> findings.
 
 Map: each caption is analysed once (`caption.analyse`) and judged by the
 caption rules. Reduce: dataset rules fold every item into a small summary
-and judge it at the end. Rules are resolved once per context (LoRA type,
-model, subset, trigger) and reused for every caption that shares it.
+(one per rule and subset) and judge it at the end. Rules are resolved once
+per context (LoRA type, model, subset, trigger) and reused for every caption
+that shares it.
 """
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
+import gc
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .active import ActiveRule, caption_findings, failure, resolve
 from .caption import Caption, analyse
-from .dataset import Item
+from .dataset import IMAGE_EXTENSIONS, Item
 from .errors import LoraLintError, did_you_mean
 from .findings import SEVERITY_ORDER, Finding
-from .kinds import ActiveRule
-from .knowledge import Knowledge
+from .knowledge import Knowledge, context_of
 from .packs import load_knowledge
 from .plugins import Plugins
-from .settings import Settings, check_names, find_settings, load_settings
+from .settings import SETTINGS_FILE, Settings, check_names, find_settings, load_settings
 
 
 @dataclass
@@ -36,14 +40,14 @@ class Options:
 
 @dataclass
 class DatasetSummary:
-    """What was checked under one PATH."""
+    """What was checked in one dataset scope."""
 
     path: str
     root: str
     settings: str | None
     lora: str | None
     model: str | None
-    trigger: str | None
+    triggers: list[str] = field(default_factory=list)
     captions: int = 0
     images: int = 0
     notes: list[str] = field(default_factory=list)
@@ -78,115 +82,119 @@ class Result:
         }
 
 
+@dataclass(frozen=True)
+class Scope:
+    """One dataset to check: where to look, its settings file, how to show paths."""
+
+    path: Path
+    settings: Path | None
+    prefix: str  # put before display paths when several scopes are checked
+
+
 def check(paths: list[Path], plugins: Plugins, options: Options) -> Result:
     """Check every PATH and return all findings, sorted by path and position."""
     result = Result()
-    for path in paths:
-        if not path.exists():
-            raise LoraLintError("no such file or folder", str(path))
-        _DatasetRun(path, plugins, options, result).run()
+    for scope in scopes(paths, options.config):
+        _DatasetRun(scope, plugins, options, result).run()
     result.findings.sort(key=Finding.sort_key)
     return result
 
 
+def scopes(paths: list[Path], config: Path | None) -> list[Scope]:
+    """The datasets the PATHs name.
+
+    A PATH inside a dataset (a `.lora-lint.yaml` at or above it) is checked
+    with those settings. A folder with none above it but some below it (a
+    repository holding datasets) stands for each dataset below. PATHs inside
+    another PATH are checked once, as part of it.
+    """
+    found: list[tuple[Path, Path | None]] = []
+    for path in paths:
+        if not path.exists():
+            raise LoraLintError("no such file or folder", str(path))
+        if path.is_file() and path.suffix.lower() not in IMAGE_EXTENSIONS | {".txt", ".caption"}:
+            raise LoraLintError("not a caption, an image or a dataset folder", str(path))
+        settings = config or find_settings(path)
+        below = _settings_below(path) if settings is None and path.is_dir() else []
+        found.extend((file.parent, file) for file in below) if below else found.append((path, settings))
+    unique: list[tuple[Path, Path | None]] = []
+    for path, settings in found:
+        real = path.resolve()
+        if not any(real == p.resolve() or real.is_relative_to(p.resolve()) for p, _ in unique if p.resolve().is_dir()):
+            unique = [(p, s) for p, s in unique if not p.resolve().is_relative_to(real)] + [(path, settings)]
+    several = len(unique) > 1
+    return [Scope(path, settings, path.as_posix().rstrip("/") + "/" if several else "") for path, settings in unique]
+
+
+def _settings_below(folder: Path) -> list[Path]:
+    found = []
+    for parent, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        if SETTINGS_FILE in files:
+            found.append(Path(parent) / SETTINGS_FILE)
+            dirs[:] = []  # a dataset's subfolders belong to it
+    return found
+
+
 def chosen_rules(knowledge: Knowledge, options: Options, settings: Settings) -> list[str]:
     """Rule names left after --select/--ignore and the settings' select/ignore."""
-    for source, names in (("--select", options.select), ("--ignore", options.ignore), ("select", settings.select), ("ignore", settings.ignore), ("severity", list(settings.severity))):
+    named = [("--select", options.select), ("--ignore", options.ignore), ("select", settings.select), ("ignore", settings.ignore), ("severity", list(settings.severity))]
+    named += [("per-path-ignores", rules) for rules in settings.per_path_ignores.values()]
+    for source, names in named:
         for name in names:
             if name not in knowledge.rules:
-                where = settings.where(source) if source in ("select", "ignore", "severity") else None
+                where = settings.where(source) if not source.startswith("--") else None
                 raise LoraLintError(f"unknown rule '{name}' in {source}{did_you_mean(name, knowledge.rules)}", where)
     selected = options.select or settings.select or list(knowledge.rules)
     ignored = set(options.ignore) | set(settings.ignore)
     return [name for name in knowledge.rules if name in selected and name not in ignored]
 
 
-def resolve(rule, context: dict[str, Any], settings: Settings, kinds: dict, knowledge: Knowledge) -> ActiveRule | None:
-    """The rule as it applies in a context, or None if it does not (or is off)."""
-    if not rule.applies(context):
-        return None
-    severity = settings.severity.get(rule.name) or rule.value("severity", context, "warning")
-    if severity == "off":
-        return None
-    kind = kinds[rule.kind]
-    params = {name: value for name in kind.PARAMS if (value := rule.value(name, context)) is not None}
-    fix = rule.value("fix", context)
-    message = rule.value("message", context, "")
-    return ActiveRule(rule.name, kind, severity, message, None if fix == "none" else fix, params, context, knowledge)
-
-
-def context_of(settings: Settings, knowledge: Knowledge, subset: str | None = "train", trigger: str | None = None, klass: str | None = None) -> dict[str, Any]:
-    """The context rules are resolved in: the dataset's settings and a folder's."""
-    model = knowledge.models.get(settings.model or "")
-    return {
-        "lora": settings.lora,
-        "model": settings.model,
-        "hairstyles": settings.hairstyles,
-        "caption_style": tuple(model.get("caption_style", ())) if model else None,
-        "subset": subset,
-        "trigger": settings.trigger or trigger,
-        "class": settings.klass or klass,
-    }
-
-
-def lint_caption(text: str, settings: Settings, knowledge: Knowledge, kinds: dict, subset: str = "train", path: str = "caption.txt") -> list[Finding]:
+def lint_caption(text: str, settings: Settings, knowledge: Knowledge, plugins: Plugins, subset: str = "train", path: str = "caption.txt") -> list[Finding]:
     """Findings of every caption rule on one caption text (no dataset rules)."""
-    from .caption import analyse
-
     context = context_of(settings, knowledge, subset)
     caption = analyse(path, text.encode("utf-8"), knowledge.lexicon, context["trigger"] or "", context["class"] or "")
-    findings = []
-    for rule in knowledge.rules.values():
-        active = resolve(rule, context, settings, kinds, knowledge)
-        if active is None or active.kind.SCOPE != "caption":
-            continue
-        if caption.segments or getattr(active.kind, "EMPTY_OK", False):
-            findings.extend(active.kind.check(caption, active))
-    return sorted(findings, key=Finding.sort_key)
-
-
-def _root(path: Path, settings_file: Path | None) -> Path:
-    """The dataset root: the settings file's folder if PATH is inside it, else PATH."""
-    path = path.resolve()
-    if settings_file is not None and path.is_relative_to(settings_file.parent.resolve()):
-        return settings_file.parent.resolve()
-    return path if path.is_dir() else path.parent
+    rules = [r for rule in knowledge.rules.values() if (r := resolve(rule, context, settings, plugins.kinds, plugins.kind_plugins, knowledge))]
+    return sorted(caption_findings(caption, [r for r in rules if r.kind.SCOPE == "caption"]), key=Finding.sort_key)
 
 
 class _DatasetRun:
-    """One PATH: its settings, knowledge and rules, then every item in it."""
+    """One dataset scope: its settings, knowledge and rules, then every item in it."""
 
-    def __init__(self, path: Path, plugins: Plugins, options: Options, result: Result) -> None:
-        self.path, self.plugins, self.options, self.result = path, plugins, options, result
-        settings_file = options.config or find_settings(path)
-        self.settings = load_settings(settings_file) if settings_file else Settings()
-        self.root = _root(path, settings_file)
+    def __init__(self, scope: Scope, plugins: Plugins, options: Options, result: Result) -> None:
+        self.scope, self.plugins, self.options, self.result = scope, plugins, options, result
+        self.settings = load_settings(scope.settings) if scope.settings else Settings()
+        self.root = _root(scope.path, scope.settings)
         self.knowledge = load_knowledge(plugins.packs, self.settings.packs, plugins.kinds)
+        gc.freeze()  # the compiled packs live for the whole run: keep them out of collections
         check_names(self.settings, self.knowledge.loras, self.knowledge.models)
         self.rules = [self.knowledge.rules[n] for n in chosen_rules(self.knowledge, options, self.settings)]
         self.active: dict[tuple, tuple[list[ActiveRule], list[ActiveRule]]] = {}
-        self.base = context_of(self.settings, self.knowledge, None)
-        self.summaries: dict[str, Any] = {}
+        self.folds: dict[tuple[str, str], tuple[ActiveRule, Any]] = {}  # (rule, subset) -> rule, summary
+        self.judge_rules = scope.path.is_dir()  # dataset rules judge folders, not one file
         self.summary = DatasetSummary(
-            path.as_posix(),
+            scope.path.as_posix(),
             str(self.root),
-            str(settings_file) if settings_file else None,
+            str(scope.settings) if scope.settings else None,
             self.settings.lora,
             self.settings.model,
-            self.settings.trigger,
         )
 
     def run(self) -> None:
-        reader = next((r for r in self.plugins.readers if r.claims(self.path)), None)
+        reader = next((r for r in self.plugins.readers if r.claims(self.scope.path)), None)
         if reader is None:
-            raise LoraLintError("no dataset reader understands this path", str(self.path))
+            raise LoraLintError("no dataset reader understands this path", str(self.scope.path))
         triggers: set[str] = set()
-        for count, item in enumerate(reader.items(self.path, self.root, self.settings), 1):
+        for count, item in enumerate(reader.items(self.scope.path, self.root, self.settings, self.summary.notes), 1):
+            if self.scope.prefix:
+                item = dataclasses.replace(item, path=self.scope.prefix + item.path)
             self.item(item)
-            triggers.add(self.settings.trigger or item.folder.trigger or "")
+            if self.settings.trigger or item.folder.trigger:
+                triggers.add(self.settings.trigger or item.folder.trigger)
             if self.options.progress:
                 self.options.progress(count)
-        self.finish(triggers)
+        self.summary.triggers = sorted(triggers)
+        self.finish()
 
     def rules_for(self, item: Item) -> tuple[list[ActiveRule], list[ActiveRule]]:
         """(caption rules, dataset rules) resolved for an item's folder."""
@@ -197,12 +205,12 @@ class _DatasetRun:
             resolved = [r for r in (self.resolve(rule, context) for rule in self.rules) if r]
             self.active[key] = (
                 [r for r in resolved if r.kind.SCOPE == "caption"],
-                [r for r in resolved if r.kind.SCOPE == "dataset"],
+                [r for r in resolved if r.kind.SCOPE == "dataset" and self.judge_rules],
             )
         return self.active[key]
 
     def resolve(self, rule, context: dict[str, Any]) -> ActiveRule | None:
-        return resolve(rule, context, self.settings, self.plugins.kinds, self.knowledge)
+        return resolve(rule, context, self.settings, self.plugins.kinds, self.plugins.kind_plugins, self.knowledge)
 
     def item(self, item: Item) -> None:
         caption_rules, dataset_rules = self.rules_for(item)
@@ -210,28 +218,26 @@ class _DatasetRun:
         caption = self.caption(item) if item.caption else None
         if caption is not None:
             self.summary.captions += 1
-            findings = []
-            for rule in caption_rules:
-                if rule.name in ignored or (not caption.segments and not getattr(rule.kind, "EMPTY_OK", False)):
-                    continue
-                findings.extend(rule.kind.check(caption, rule))
-            if findings:
-                self.result.findings.extend(findings)
-                self.result.texts[caption.path] = caption.text
+            if item.images:  # a caption without an image trains nothing: pairing reports it
+                findings = caption_findings(caption, caption_rules, ignored)
+                if findings:
+                    self.result.findings.extend(findings)
+                    self.result.texts[caption.path] = caption.text
         self.summary.images += len(item.images)
         for rule in dataset_rules:
             if rule.name in ignored:
                 continue
-            if rule.name not in self.summaries:
-                self.summaries[rule.name] = rule.kind.start()
-            rule.kind.fold(self.summaries[rule.name], item, caption, rule)
+            key = (rule.name, item.folder.subset)
+            if key not in self.folds:
+                self.folds[key] = (rule, self._call(rule, "start", rule.kind.start))
+            self._call(rule, "fold", rule.kind.fold, self.folds[key][1], item, caption, rule)
 
     def caption(self, item: Item) -> Caption:
         try:
             with open(item.caption, "rb") as handle:
                 data = handle.read()
         except OSError as error:
-            raise LoraLintError(f"cannot read caption: {error.strerror or error}", str(item.caption)) from None
+            raise LoraLintError(f"cannot read caption: {error.strerror or error}", item.caption) from None
         trigger = self.settings.trigger or item.folder.trigger or ""
         klass = self.settings.klass or item.folder.klass or ""
         return analyse(item.path, data, self.knowledge.lexicon, trigger, klass)
@@ -247,15 +253,38 @@ class _DatasetRun:
             for rule in rules
         }
 
-    def finish(self, triggers: set[str]) -> None:
-        for rule in self.rules:
-            active = self.resolve(rule, self.base)
-            if active is None or active.kind.SCOPE != "dataset":
-                continue
-            summary = self.summaries.get(rule.name, active.kind.start())
-            self.result.findings.extend(active.kind.judge(summary, active, "."))
+    def finish(self) -> None:
+        """Judge every dataset rule: per subset it folded, or once on an empty dataset."""
+        where = self.scope.prefix.rstrip("/") or "."
+        judged = set()
+        for (name, _), (rule, summary) in self.folds.items():
+            judged.add(name)
+            self.result.findings.extend(self._call(rule, "judge", lambda: list(rule.kind.judge(summary, rule, where))))
+        if self.judge_rules:
+            context = context_of(self.settings, self.knowledge, "train")
+            for rule in self.rules:
+                active = self.resolve(rule, context) if rule.name not in judged else None
+                if active is not None and active.kind.SCOPE == "dataset":
+                    empty = self._call(active, "start", active.kind.start)
+                    self.result.findings.extend(self._call(active, "judge", lambda: list(active.kind.judge(empty, active, where))))
         if not self.settings.lora:
             self.summary.notes.append("no LoRA type set ('lora:' in .lora-lint.yaml): rules for a type were skipped")
-        if triggers == {""}:
+        if not self.summary.triggers:
             self.summary.notes.append("no trigger known ('trigger:' in .lora-lint.yaml or a kohya folder name)")
         self.result.datasets.append(self.summary)
+
+    def _call(self, rule: ActiveRule, step: str, function, *args):
+        try:
+            return function(*args)
+        except LoraLintError:
+            raise
+        except Exception as error:
+            raise failure(rule, step, str(self.scope.path), error) from error
+
+
+def _root(path: Path, settings_file: Path | None) -> Path:
+    """The dataset root: the settings file's folder if PATH is inside it, else PATH."""
+    path = path.resolve()
+    if settings_file is not None and path.is_relative_to(settings_file.parent.resolve()):
+        return settings_file.parent.resolve()
+    return path if path.is_dir() else path.parent

@@ -68,6 +68,23 @@ CONDITION_KEYS: dict[str, tuple[str, ...] | str] = {
 }
 COMMON_PLACEHOLDERS = ("rule", "trigger", "class", "lora", "model")
 
+
+def context_of(settings, knowledge: "Knowledge", subset: str | None = "train", trigger: str | None = None, klass: str | None = None) -> dict[str, Any]:
+    """What rules are resolved against: every condition key, and the trigger and
+    class that messages and fixes use. Settings win over a kohya folder's name."""
+    model = knowledge.models.get(settings.model or "")
+    context = {
+        "lora": settings.lora,
+        "model": settings.model,
+        "hairstyles": settings.hairstyles,
+        "subset": subset,
+        "caption_style": tuple(model.get("caption_style", ())) if model else None,
+        "trigger": settings.trigger or trigger,
+        "class": settings.klass or klass,
+    }
+    assert set(CONDITION_KEYS) <= set(context), "every condition key needs a value in the context"
+    return context
+
 Test = tuple[str, frozenset, bool]  # key, values, negated
 Condition = tuple[Test, ...]
 
@@ -149,7 +166,6 @@ class Knowledge:
     loras: dict[str, Declared] = field(default_factory=dict)
     categories: dict[str, Category] = field(default_factory=dict)
     rules: dict[str, Rule] = field(default_factory=dict)
-    packs: list[tuple[str, str, str]] = field(default_factory=list)  # name, title, path
     lexicon: Lexicon = field(default_factory=Lexicon)
 
     def select(self, selectors: tuple[str, ...]) -> frozenset[str]:
@@ -181,7 +197,6 @@ class _Compiler:
         try:
             for pack in packs:
                 self.sources[pack.path] = pack.source
-                self.k.packs.append((pack.name, pack.title, pack.path))
                 for decl in pack.declarations:
                     self.declaration(decl, pack.name)
             self.check_references()
@@ -195,7 +210,9 @@ class _Compiler:
 
     # --- declarations
     def declaration(self, decl: ast.Declaration, pack: str) -> None:
-        name, key = decl.name.text, (decl.block, decl.name.text)
+        # terms lists and vocabularies share one namespace: categories
+        block = "category" if decl.block in ("terms", "vocabulary") else decl.block
+        name, key = decl.name.text, (block, decl.name.text)
         table = self.table_for(decl.block)
         if decl.change:
             if name not in table:
@@ -203,9 +220,10 @@ class _Compiler:
                 raise PackError.at(f"{decl.change} of unknown {decl.block} '{name}'{hint}", decl.name.loc)
         elif key in self.declared_at:
             first = self.declared_at[key]
+            change = "extend" if block == "category" else "override"
             raise PackError.at(
-                f"duplicate {decl.block} '{name}', first declared at {first.path}:{first.line} "
-                f"(write 'override {decl.block} {name}' or 'extend {decl.block} {name}' to change it)",
+                f"duplicate {block} '{name}', first declared at {first.path}:{first.line} "
+                f"(write '{change} {decl.block} {name}' to change it)",
                 decl.name.loc,
             )
         else:
@@ -294,11 +312,16 @@ class _Compiler:
             rule.when = tuple(self.condition(c) for c in decl.when)
         schema = {**RULE_SCHEMA, **self.kinds[rule.kind].PARAMS}
         replaced: set[str] = set()
+        plain: set[str] = set()  # properties set without a condition in this block
         for prop in decl.properties:
             name = prop.name.text
             if decl.change and name == "kind":
                 raise PackError.at("an override cannot change a rule's kind", prop.name.loc)
             spec = self.spec(schema, prop, f"rule of kind '{rule.kind}'")
+            if prop.condition is None:
+                if name in plain and not spec.repeats:
+                    raise PackError.at(f"'{name}' is set twice (add 'when ...' to one of them)", prop.name.loc)
+                plain.add(name)
             if decl.change and name not in replaced:  # an override replaces the whole property
                 rule.props[name] = []
                 replaced.add(name)
@@ -333,7 +356,8 @@ class _Compiler:
     def placeholders(self, rule: Rule, decl: ast.Declaration) -> None:
         allowed = set(COMMON_PLACEHOLDERS) | set(self.kinds[rule.kind].PLACEHOLDERS)
         for prop in decl.properties:
-            if prop.name.text != "message" and not isinstance(self.kinds[rule.kind].PARAMS.get(prop.name.text), s.Messages):
+            spec = self.kinds[rule.kind].PARAMS.get(prop.name.text)
+            if prop.name.text != "message" and not getattr(spec, "template", False):
                 continue
             texts = [v for g in prop.groups for v in g if isinstance(v, ast.Text)]
             texts += [v for p in (prop.table or ()) for v in p.values if isinstance(v, ast.Text)]
@@ -375,9 +399,17 @@ class _Compiler:
 
     def check_rules(self) -> None:
         for rule in self.k.rules.values():
-            for param, spec in self.kinds[rule.kind].PARAMS.items():
+            kind = self.kinds[rule.kind]
+            for param, spec in kind.PARAMS.items():
                 if getattr(spec, "required", False) and param not in rule.props:
                     raise PackError(f"rule '{rule.name}' needs '{param}'", rule.path, rule.line, 1)
+            if rule.props.get("message"):
+                continue
+            given = {case for _, table in rule.props.get("messages", ()) for case in table}
+            missing = [case for case in getattr(kind, "CASES", ("",)) if case not in given]
+            if missing:
+                cases = f" (or messages for {', '.join(missing)})" if missing != [""] else ""
+                raise PackError(f"rule '{rule.name}' needs a 'message'{cases}", rule.path, rule.line, 1)
 
     def build_lexicon(self) -> None:
         lexicon = self.k.lexicon

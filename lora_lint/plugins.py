@@ -34,13 +34,16 @@ class Plugins:
     names: list[str] = field(default_factory=list)
 
     def collect(self, hook: str) -> list[tuple[str, Any]]:
-        """(plugin name, result) of every implementation of a hook, built-in first."""
+        """(plugin name, result) of every implementation of a hook, built-in first.
+
+        Each implementation is called on its own, so one that raises is named.
+        """
         results = []
         for impl in getattr(self.manager.hook, hook).get_hookimpls():
             try:
                 value = impl.function()
             except Exception as error:
-                raise LoraLintError(f"plugin '{impl.plugin_name}' failed in {hook}: {error}") from error
+                raise LoraLintError(f"plugin '{impl.plugin_name}' failed in {hook}: {type(error).__name__}: {error}") from error
             if value is not None:
                 results.append((impl.plugin_name, value))
         return results
@@ -53,21 +56,39 @@ class Plugins:
     @cached_property
     def kinds(self) -> dict[str, Any]:
         """Rule kind name -> kind."""
-        kinds: dict[str, Any] = {}
+        return {name: kind for name, (kind, _) in self._kinds.items()}
+
+    @cached_property
+    def kind_plugins(self) -> dict[str, str]:
+        """Rule kind name -> the plugin that gives it (for error messages)."""
+        return {name: plugin for name, (_, plugin) in self._kinds.items()}
+
+    @cached_property
+    def _kinds(self) -> dict[str, tuple[Any, str]]:
+        from .kinds import problems
+
+        kinds: dict[str, tuple[Any, str]] = {}
         for plugin, provided in self.collect("lora_lint_rule_kinds"):
             for kind in provided:
-                missing = [a for a in ("NAME", "SCOPE", "PARAMS", "PLACEHOLDERS", "FIXES") if not hasattr(kind, a)]
-                if missing:
-                    raise LoraLintError(f"plugin '{plugin}' gives a rule kind without {', '.join(missing)}")
-                if kind.NAME in kinds and kinds[kind.NAME] is not kind:
-                    raise LoraLintError(f"plugin '{plugin}' gives rule kind '{kind.NAME}', which another plugin gives too")
-                kinds[kind.NAME] = kind
+                wrong = problems(kind)
+                if wrong:
+                    label = getattr(kind, "NAME", None) or getattr(kind, "__name__", repr(kind))
+                    raise LoraLintError(f"plugin '{plugin}' gives rule kind '{label}' with {'; '.join(wrong)}")
+                if kind.NAME in kinds and kinds[kind.NAME][0] is not kind:
+                    raise LoraLintError(f"plugins '{kinds[kind.NAME][1]}' and '{plugin}' both give rule kind '{kind.NAME}'")
+                kinds[kind.NAME] = (kind, plugin)
         return kinds
 
     @cached_property
     def reporters(self) -> dict[str, Any]:
         """`--format` name -> reporter."""
-        return {name: r for _, given in self.collect("lora_lint_reporters") for name, r in given.items()}
+        reporters: dict[str, tuple[Any, str]] = {}
+        for plugin, given in self.collect("lora_lint_reporters"):
+            for name, reporter in given.items():
+                if name in reporters:
+                    raise LoraLintError(f"plugins '{reporters[name][1]}' and '{plugin}' both give format '{name}'")
+                reporters[name] = (reporter, plugin)
+        return {name: reporter for name, (reporter, _) in reporters.items()}
 
     @cached_property
     def readers(self) -> list[Any]:
@@ -96,8 +117,11 @@ def load_plugins() -> Plugins:
 
         manager.register(builtin, name="builtin")
         names.insert(0, "builtin")
+    unknown = sorted((allowed or set()) - set(names))
+    if unknown:
+        raise LoraLintError(f"LORA_LINT_PLUGINS names plugins that are not installed: {', '.join(unknown)}")
     try:
         manager.check_pending()
     except pluggy.PluginValidationError as error:
-        raise LoraLintError(f"plugin '{error.plugin_name if hasattr(error, 'plugin_name') else error.plugin}' has a misspelt hook: {error}") from error
+        raise LoraLintError(f"a plugin has a misspelt hook: {error}") from error
     return Plugins(manager, names)

@@ -19,8 +19,11 @@ class DatasetReader(Protocol):
     def claims(self, path: Path) -> bool:
         """Whether this reader understands `path` (a folder or a file)."""
 
-    def items(self, scope: Path, root: Path, settings: Settings) -> Iterator[Item]:
-        """The items under `scope`; `root` is the dataset root it belongs to."""
+    def items(self, scope: Path, root: Path, settings: Settings, notes: list[str]) -> Iterator[Item]:
+        """The items under `scope`; `root` is the dataset root it belongs to.
+
+        Append a sentence to `notes` for anything passed over.
+        """
 
 
 class Reporter(Protocol):

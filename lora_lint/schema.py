@@ -47,8 +47,12 @@ def _number_text(number: ast.Number) -> str:
 class Spec(ABC):
     """Base: `read(prop, refs)` -> value. `repeats` specs merge repeated lines."""
 
+    def __repr__(self) -> str:  # part of the compiled-pack cache key
+        return f"{type(self).__name__}({sorted(vars(self).items())!r})"
+
     repeats = False
     required = False
+    template = False  # a text whose {placeholders} are checked
     describe = "a value"
 
     @abstractmethod
@@ -67,6 +71,12 @@ class Text(Spec):
         if not isinstance(value, ast.Text):
             raise _fail(f"'{prop.name.text}' takes {self.describe}", value)
         return value.text
+
+
+class Template(Text):
+    """A text with `{placeholders}`, checked like a message."""
+
+    template = True
 
 
 class Texts(Spec):
@@ -238,6 +248,8 @@ class Table(Spec):
 
 class Messages(Spec):
     """`messages { bom "...", empty "..." }`: a text per named case."""
+
+    template = True
 
     def __init__(self, cases: tuple[str, ...]) -> None:
         self.cases = cases

@@ -61,10 +61,13 @@ def _texts(value: Any, key: str) -> list[str]:
 def _severities(value: Any, key: str) -> dict[str, str]:
     if not isinstance(value, dict):
         raise ValueError(f"'{key}' maps rule names to error, warning, info or off")
+    levels = {}
     for rule, level in value.items():
+        level = "off" if level is False else level  # YAML 1.1 reads a bare `off` as false
         if level not in ("error", "warning", "info", "off"):
             raise ValueError(f"severity of '{rule}' must be error, warning, info or off, not {level!r}")
-    return {str(k): str(v) for k, v in value.items()}
+        levels[str(rule)] = level
+    return levels
 
 
 def _path_ignores(value: Any, key: str) -> dict[str, list[str]]:
@@ -112,6 +115,7 @@ _KEYS = {
 
 def find_settings(start: Path) -> Path | None:
     """The nearest `.lora-lint.yaml` in `start` (a folder or file) or above it."""
+    start = start.resolve()
     folder = start if start.is_dir() else start.parent
     for candidate in (folder, *folder.parents):
         if (candidate / SETTINGS_FILE).is_file():
@@ -142,7 +146,11 @@ def load_settings(path: Path) -> Settings:
         return settings
     if not isinstance(data, dict):
         raise LoraLintError("settings must be a mapping of keys to values", str(path))
-    lines = {str(k.value): k.start_mark.line + 1 for k, _ in node.value} if node is not None else {}
+    lines: dict[str, int] = {}
+    for key_node, _ in node.value:
+        if key_node.value in lines:
+            raise LoraLintError(f"key '{key_node.value}' is set twice (first on line {lines[key_node.value]})", f"{path}:{key_node.start_mark.line + 1}")
+        lines[str(key_node.value)] = key_node.start_mark.line + 1
     settings.lines = lines
     for key, value in data.items():
         key = str(key)

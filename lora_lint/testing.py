@@ -105,12 +105,12 @@ def _settings(values: dict[str, Any]) -> tuple[Settings, str]:
     return settings, values.get("subset", "train")
 
 
-def run_case(case: Case, knowledge, kinds) -> list[str]:
+def run_case(case: Case, knowledge, plugins) -> list[str]:
     """What is wrong with a case's outcome: an empty list when it holds."""
     from .engine import lint_caption
 
     settings, subset = _settings(case.settings)
-    findings = lint_caption(case.caption, settings, knowledge, kinds, subset)
+    findings = lint_caption(case.caption, settings, knowledge, plugins, subset)
     fired = {f.rule for f in findings}
     problems = []
     for rule in case.fires:
@@ -151,7 +151,7 @@ def run_pack_tests(paths: list[Path]) -> int:
     failures = total = 0
     for pack in packs:
         cases = pack_cases(pack, knowledge)
-        failed = [(case, problems) for case in cases if (problems := run_case(case, knowledge, plugins.kinds))]
+        failed = [(case, problems) for case in cases if (problems := run_case(case, knowledge, plugins))]
         total += len(cases)
         failures += len(failed)
         print(f"{pack}: {len(cases) - len(failed)} of {len(cases)} cases pass" if cases else f"{pack}: no cases")

@@ -45,15 +45,32 @@ def test_multi_line_caption_and_bom_are_findings(run, dataset):
     assert any(m.startswith("2 lines") for m in messages)
 
 
-def test_unreadable_caption_exits_2_naming_the_file(run, dataset):
-    caption = dataset / FOLDER / "001.txt"
-    caption.unlink()
-    os.symlink(dataset / "nowhere.txt", caption)  # a caption that cannot be read
+def test_unreadable_caption_exits_2_naming_the_file(run, dataset, monkeypatch):
+    caption = str(dataset / FOLDER / "001.txt")
+    real_open = open
+
+    def refusing_open(path, *args, **kwargs):  # root reads any file, so refuse by hand
+        if str(path) == caption:
+            raise PermissionError(13, "Permission denied")
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr("builtins.open", refusing_open)
     result = run("check", dataset)
     assert result.code == 2
-    assert result.err.startswith("lora-lint: error: ")
-    assert "001.txt: cannot read caption" in result.err
-    assert "Traceback" not in result.err
+    assert result.err == f"lora-lint: error: {caption}: cannot read caption: Permission denied\n"
+
+
+def test_links_that_lead_out_of_the_dataset_are_not_read(run, dataset, tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("root:*:20228:0:99999:7:::\n")
+    caption = dataset / FOLDER / "001.txt"
+    caption.unlink()
+    os.symlink(secret, caption)
+    os.symlink(tmp_path / "nowhere.txt", dataset / FOLDER / "002.txt.bak.txt")
+    result = run("check", dataset, "--format", "json")
+    assert "root:*" not in result.out
+    (notes,) = [d["notes"] for d in result.json["summary"]["datasets"]]
+    assert any("skipped 2 linked file(s)" in note and "001.txt" in note for note in notes)
 
 
 def test_missing_folder_exits_2(run, tmp_path):

@@ -79,4 +79,4 @@ def _builtin_cases():
 def test_builtin_pack_fixture(case):
     plugins = load_plugins()
     knowledge = load_knowledge(plugins.packs, [], plugins.kinds)
-    assert run_case(case, knowledge, plugins.kinds) == []
+    assert run_case(case, knowledge, plugins) == []

@@ -2,8 +2,9 @@
 
 kohya sd-scripts stops on an empty caption and on bytes that are not UTF-8,
 reads only the first line, and a byte-order mark or stray separators end up
-inside the first or an empty tag. Fix `normalize` removes a BOM, outer
-whitespace and empty tags (safe: no words change).
+inside the first or an empty tag. Fix `normalize` removes a BOM (the file
+is rewritten without it), outer whitespace and empty tags (safe: no words
+change).
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from collections.abc import Iterator
 
 from .. import schema as s
 from ..findings import Finding
-from . import ActiveRule
+from ..active import ActiveRule
 
 NAME = "caption-format"
 SCOPE = "caption"
@@ -26,15 +27,6 @@ PARAMS = {
 PLACEHOLDERS = ("encoding", "count")
 FIXES = {"normalize": True}
 _EMPTY_TAG = re.compile(r"(?:^|(?<=,))[ \t]*,|,[ \t]*$")
-_DEFAULTS = {
-    "binary": "binary content, not a caption",
-    "encoding": "not UTF-8 (reads as {encoding})",
-    "empty": "empty caption",
-    "bom": "starts with a byte-order mark",
-    "lines": "{count} lines; most trainers read only the first",
-    "whitespace": "stray whitespace",
-    "separators": "empty tag or stray separator",
-}
 
 
 def check(caption, rule: ActiveRule) -> Iterator[Finding]:
@@ -43,7 +35,7 @@ def check(caption, rule: ActiveRule) -> Iterator[Finding]:
     for case, start, end, edits, values in _problems(caption):
         if case in skip:
             continue
-        message = rule.text(rule.params.get("messages", {}).get(case) or _DEFAULTS[case], **values)
+        message = rule.case_message(case, **values)
         severity = "info" if case in minor else None
         yield rule.on(caption, start, end, message, edits, f"normalize ({case})", severity)
 
@@ -57,9 +49,9 @@ def _problems(caption):
             yield case, 0, len(first), None, {"encoding": caption.encoding}
     if "binary" in problems or "empty" in problems:
         return
-    begin = 1 if first.startswith("\ufeff") else 0
-    if begin:
-        yield "bom", 0, 1, [(0, 1, "")], {}
+    begin = 0
+    if "bom" in problems:  # decoding dropped it: the fix rewrites the file without it
+        yield "bom", 0, 0, [], {}
     if not first[begin:].strip():  # kohya reads the first line only, and it is blank
         yield "empty", 0, len(first), None, {}
     if "\n" in text.rstrip():
@@ -71,6 +63,6 @@ def _problems(caption):
     edits = [(a, b, "") for a, b in ((begin, body_start), (body_end, len(first))) if b > a]
     if edits:
         yield "whitespace", edits[0][0], edits[0][1], edits, {}
-    match = _EMPTY_TAG.search(first)
-    if match:
-        yield "separators", match.start(), match.end(), [(match.start(), match.end(), "")], {}
+    empty = [m.span() for m in _EMPTY_TAG.finditer(first)]
+    if empty:
+        yield "separators", empty[0][0], empty[0][1], [(a, b, "") for a, b in empty], {"count": len(empty)}

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 from .. import schema as s
 from ..findings import Finding
-from . import ActiveRule
+from ..active import ActiveRule
 
 NAME = "dataset-size"
 SCOPE = "dataset"
@@ -23,11 +23,6 @@ PARAMS = {
 }
 PLACEHOLDERS = ("count", "min", "max", "low", "high")
 FIXES: dict[str, bool] = {}
-_DEFAULTS = {
-    "too_few": "{count} training images; a {lora} LoRA needs at least {min}",
-    "too_many": "{count} training images; past {max} a {lora} LoRA gains little",
-    "outside_recommended": "{count} training images; {low}-{high} is recommended",
-}
 
 
 def start() -> dict[str, int]:
@@ -48,16 +43,14 @@ def judge(summary: dict, rule: ActiveRule, where: str) -> Iterator[Finding]:
     limits = rule.params.get("images") or (lora.get("images") if lora else None)
     advised = rule.params.get("recommended") or (lora.get("recommended") if lora else None)
     count = summary["images"]
-    messages = rule.params.get("messages", {})
     values = {"count": count}
     if limits:
         values.update(min=limits[0], max=limits[1])
     if advised:
         values.update(low=advised[0], high=advised[1])
     if limits and count < limits[0]:
-        yield rule.at(where, rule.text(messages.get("too_few") or _DEFAULTS["too_few"], **values))
+        yield rule.at(where, rule.case_message("too_few", **values))
     elif limits and count > limits[1]:
-        yield rule.at(where, rule.text(messages.get("too_many") or _DEFAULTS["too_many"], **values))
+        yield rule.at(where, rule.case_message("too_many", **values))
     elif advised and not advised[0] <= count <= advised[1]:
-        text = rule.text(messages.get("outside_recommended") or _DEFAULTS["outside_recommended"], **values)
-        yield rule.at(where, text, rule.params.get("advice", "info"))
+        yield rule.at(where, rule.case_message("outside_recommended", **values), rule.params.get("advice", "info"))

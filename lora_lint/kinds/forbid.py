@@ -11,7 +11,8 @@ from collections.abc import Iterator
 
 from .. import schema as s
 from ..findings import Finding
-from . import ActiveRule, removal
+from ..active import ActiveRule
+from ..edits import removal
 
 NAME = "forbid"
 SCOPE = "caption"

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 from .. import schema as s
 from ..findings import Finding
-from . import ActiveRule
+from ..active import ActiveRule
 
 NAME = "pairing"
 SCOPE = "dataset"
@@ -20,11 +20,6 @@ CASES = ("no_caption", "no_image", "shared_caption")
 PARAMS = {"messages": s.Messages(CASES), "minor": s.Words(CASES)}
 PLACEHOLDERS = ("images",)
 FIXES: dict[str, bool] = {}
-_DEFAULTS = {
-    "no_caption": "image has no caption file",
-    "no_image": "caption has no image beside it",
-    "shared_caption": "one caption for several images: {images}",
-}
 
 
 def start() -> list[tuple[str, str, str]]:
@@ -47,5 +42,5 @@ def merge(first: list, second: list) -> list:
 def judge(summary: list, rule: ActiveRule, where: str) -> Iterator[Finding]:
     minor = set(rule.params.get("minor", ()))
     for case, path, images in summary:
-        message = rule.text(rule.params.get("messages", {}).get(case) or _DEFAULTS[case], images=images)
+        message = rule.case_message(case, images=images)
         yield rule.at(path, message, "info" if case in minor else None)

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 from .. import schema as s
 from ..findings import Finding
-from . import ActiveRule
+from ..active import ActiveRule
 
 NAME = "vocab-variant"
 SCOPE = "caption"

@@ -1,0 +1,119 @@
+"""Rules resolved for one context, as rule kinds receive them, and the guarded
+calls into kinds (a kind that raises is named, with its plugin and file)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from .edits import edit
+from .errors import LoraLintError
+from .findings import Finding, Fix
+
+if TYPE_CHECKING:
+    from .caption import Caption
+    from .knowledge import Declared, Knowledge, Rule
+    from .settings import Settings
+
+
+class _Blank(dict):
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+@dataclass
+class ActiveRule:
+    """A rule resolved for one context: severity, message, fix and parameters."""
+
+    name: str
+    kind: Any
+    plugin: str
+    severity: str
+    message: str
+    fix: str | None
+    params: dict[str, Any]
+    context: dict[str, Any]
+    knowledge: Knowledge
+    memo: dict[str, Any] = field(default_factory=dict)  # a kind's per-rule precomputation
+
+    @property
+    def lora(self) -> Declared | None:
+        """The dataset's LoRA type declaration, if any."""
+        return self.knowledge.loras.get(self.context.get("lora") or "")
+
+    @property
+    def model(self) -> Declared | None:
+        """The dataset's model declaration, if any."""
+        return self.knowledge.models.get(self.context.get("model") or "")
+
+    def text(self, template: str, **values: Any) -> str:
+        """Fill a message template with these values and the context's."""
+        known = _Blank({k: v for k, v in self.context.items() if v is not None})
+        known["rule"] = self.name
+        known.update({k: v for k, v in values.items() if v is not None})
+        return template.format_map(known)
+
+    def case_message(self, case: str, **values: Any) -> str:
+        """The pack's message for a named case (or the rule's message), filled in."""
+        return self.text(self.params.get("messages", {}).get(case) or self.message, **values)
+
+    def at(self, path: str, message: str, severity: str | None = None) -> Finding:
+        """A finding about a whole file or folder (no line)."""
+        return Finding(self.name, severity or self.severity, path, None, None, None, message)
+
+    def on(
+        self,
+        caption: Caption,
+        start: int,
+        end: int,
+        message: str,
+        edits: list[tuple[int, int, str]] | None = None,
+        fix_message: str = "",
+        severity: str | None = None,
+    ) -> Finding:
+        """A finding on a span of a caption (shown on its first line), with an
+        optional fix made of (start, end, replacement) edits."""
+        line, column = caption.position(start)
+        end_line, end_column = caption.position(end)
+        if end_line != line:
+            end_column = caption.line_end(line) - caption.line_starts[line - 1] + 1
+        fix = None
+        if edits is not None and self.fix:
+            fix = Fix(fix_message or self.fix, self.kind.FIXES[self.fix], tuple(edit(caption, *e) for e in edits))
+        return Finding(self.name, severity or self.severity, caption.path, line, column, end_column, message, fix)
+
+
+def resolve(rule: Rule, context: dict[str, Any], settings: Settings, kinds: dict, owners: dict, knowledge: Knowledge) -> ActiveRule | None:
+    """The rule as it applies in a context, or None if it does not (or is off)."""
+    if not rule.applies(context):
+        return None
+    severity = settings.severity.get(rule.name) or rule.value("severity", context, "warning")
+    if severity == "off":
+        return None
+    kind = kinds[rule.kind]
+    params = {name: value for name in kind.PARAMS if (value := rule.value(name, context)) is not None}
+    fix = rule.value("fix", context)
+    message = rule.value("message", context, "")
+    return ActiveRule(rule.name, kind, owners.get(rule.kind, "?"), severity, message, None if fix == "none" else fix, params, context, knowledge)
+
+
+def failure(rule: ActiveRule, step: str, where: str, error: Exception) -> LoraLintError:
+    """The error for a rule kind that raised: which rule, kind, plugin and file."""
+    return LoraLintError(
+        f"rule '{rule.name}' (kind '{rule.kind.NAME}' from plugin '{rule.plugin}') failed in {step}: {type(error).__name__}: {error}",
+        where,
+    )
+
+
+def caption_findings(caption: Caption, rules: list[ActiveRule], ignored: set[str] = frozenset()) -> list[Finding]:
+    """Every caption rule's findings on one caption (empty captions: format rules only)."""
+    findings: list[Finding] = []
+    for rule in rules:
+        if rule.name in ignored or (not caption.segments and not getattr(rule.kind, "EMPTY_OK", False)):
+            continue
+        try:
+            findings.extend(rule.kind.check(caption, rule))
+        except LoraLintError:
+            raise
+        except Exception as error:
+            raise failure(rule, "check", caption.path, error) from error
+    return findings
