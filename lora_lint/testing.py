@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import LoraLintError
+from .errors import LoraLintError, did_you_mean
 from .settings import Settings
 
 _SETTING_KEYS = {"lora", "model", "trigger", "class", "hairstyles", "subset"}
@@ -113,10 +113,12 @@ def run_case(case: Case, knowledge, plugins) -> list[str]:
     findings = lint_caption(case.caption, settings, knowledge, plugins, subset)
     fired = {f.rule for f in findings}
     problems = []
+    if case.passes != "all" and not isinstance(case.passes, list):
+        return ["'passes' takes 'all' or a list of rule names"]
+    named = [*case.fires, *(case.passes if isinstance(case.passes, list) else []), *case.spans]
+    problems += [f"names unknown rule '{rule}'{did_you_mean(rule, knowledge.rules)}" for rule in named if rule not in knowledge.rules]
     for rule in case.fires:
-        if rule not in knowledge.rules:
-            problems.append(f"names unknown rule '{rule}'")
-        elif rule not in fired:
+        if rule in knowledge.rules and rule not in fired:
             problems.append(f"expected {rule} to fire; it did not")
     unwanted = fired if case.passes == "all" else fired & set(case.passes)
     for finding in findings:

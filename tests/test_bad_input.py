@@ -155,3 +155,22 @@ def test_debug_shows_the_traceback(run_process, tmp_path):
 def test_unknown_format_exits_2(run, dataset):
     result = run("check", dataset, "--format", "xml")
     assert result.code == 2 and "unknown format 'xml' (formats: json, rich)" in result.err
+
+
+def test_bare_off_in_yaml_turns_a_rule_off(run, dataset):
+    (dataset / ".lora-lint.yaml").write_text("lora: character\nseverity: {identity-leak: off}\n")
+    findings = run("check", dataset, "--format", "json").json["findings"]
+    assert "identity-leak" not in {f["rule"] for f in findings}
+
+
+def test_a_settings_key_given_twice_is_an_error(run, dataset):
+    (dataset / ".lora-lint.yaml").write_text("lora: character\nlora: style\n")
+    result = run("check", dataset)
+    assert result.code == 2 and ".lora-lint.yaml:2: key 'lora' is set twice (first on line 1)" in result.err
+
+
+def test_unknown_rule_in_per_path_ignores(run, dataset):
+    (dataset / ".lora-lint.yaml").write_text("lora: character\nper-path-ignores: {'img/*': [triger-word]}\n")
+    result = run("check", dataset)
+    assert result.code == 2
+    assert "unknown rule 'triger-word' in per-path-ignores (did you mean 'trigger-word'?)" in result.err

@@ -41,7 +41,7 @@ def test_builtin_packs_declare_every_model_and_lora_type(plugins):
     "text, message",
     [
         ("use core\nrule r {\n kind forbid\n terms identty\n}\n", "unknown category 'identty' (did you mean 'identity'?)"),
-        ("use core\nrule r {\n kind forbid\n}\n", "rule 'r' needs 'terms'"),
+        ("use core\nrule r {\n kind forbid\n message \"m\"\n}\n", "rule 'r' needs 'terms'"),
         ("use core\nrule identity-leak {\n kind forbid\n terms identity\n}\n", "duplicate rule 'identity-leak', first declared at"),
         ("use core\noverride rule identity-lek { severity info }\n", "override of unknown rule 'identity-lek' (did you mean 'identity-leak'?)"),
         ("use core\nlora tiny {\n images 50..15\n}\n", "bad range for 'images': 50 is above 15"),
@@ -49,7 +49,7 @@ def test_builtin_packs_declare_every_model_and_lora_type(plugins):
         ("use core\nrule r {\n kind forbid\n terms identity\n message \"{mach} leaks\"\n}\n", "unknown placeholder '{mach}'"),
         ("use core\nrule r {\n kind forbid\n terms identity\n severty error\n}\n", "unknown property 'severty' for a rule of kind 'forbid' (did you mean 'severity'?)"),
         ("use core\nrule r {\n kind forbid\n terms identity\n fix delete\n}\n", "kind 'forbid' offers no fix 'delete'"),
-        ("use core\nrule r {\n kind forbid\n terms identity\n when lora charactr\n}\n", "unknown LoRA type 'charactr' (did you mean 'character'?)"),
+        ("use core\nrule r {\n kind forbid\n terms identity\n message \"m\"\n when lora charactr\n}\n", "unknown LoRA type 'charactr' (did you mean 'character'?)"),
         ("use core\nrule r {\n kind forbid\n terms identity\n when modle sdxl\n}\n", "unknown condition 'modle'"),
         ("use core\nrule r {\n kind forbid\n terms identity\n severity fatal\n}\n", "'severity' takes one of error, warning, info, not 'fatal'"),
         ("terms junk { \"a\" = \"b\" }\n", "a terms list has no variants"),
@@ -58,6 +58,12 @@ def test_builtin_packs_declare_every_model_and_lora_type(plugins):
         ("use cor\n", "no pack named 'cor' is installed (did you mean 'core'?)"),
         ("model sdxl {\n}\n", "duplicate model 'sdxl'"),
         ('terms junk { pattern "#*x" }\n', "pattern '#*x': two wildcards side by side"),
+        ("use core\nrule r {\n kind forbid\n terms identity\n message \"a\"\n severity error\n severity info\n}\n", "'severity' is set twice"),
+        ("use core\nrule r {\n kind forbid\n terms identity\n}\n", "rule 'r' needs a 'message'"),
+        ("use core\nrule r {\n kind trigger\n messages { missing \"m\" }\n}\n", "needs a 'message' (or messages for position, repeated)"),
+        ("use core\nrule r {\n kind trigger\n message \"m\"\n insert \"{trigr}, \"\n}\n", "unknown placeholder '{trigr}'"),
+        ('use core\nvocabulary identity.ethnicity { "x" = "y" }\n', "duplicate category 'identity.ethnicity'"),
+        ("use core\nrule identity-leak {\n kind forbid\n terms identity\n}\n", "write 'override rule identity-leak' to change it"),
     ],
 )
 def test_semantic_errors_point_at_the_offending_text(plugins, tmp_path, text, message):

@@ -80,3 +80,63 @@ def test_hook_sections_in_the_readme_all_exist():
     readme = (REPO / "README.md").read_text()
     documented = set(re.findall(r"### `(lora_lint_\w+)\(", readme))
     assert documented == {name for name, _ in _hookspecs()}
+
+
+def _fake_plugin(tmp_path, source: str, name: str = "mine") -> dict:
+    """A module registered in the lora_lint entry-point group, as pip would."""
+    (tmp_path / f"{name}_plugin.py").write_text(source)
+    info = tmp_path / f"{name}_plugin-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}-plugin\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text(f"[lora_lint]\n{name} = {name}_plugin\n")
+    return {"PYTHONPATH": str(tmp_path)}
+
+
+RAISING_KIND = '''
+import tempfile, pathlib, lora_lint
+from lora_lint import schema
+
+class Boom:
+    NAME = "boom"
+    SCOPE = "caption"
+    PARAMS = {}
+    PLACEHOLDERS = ()
+    FIXES = {}
+    def check(self, caption, rule):
+        raise ZeroDivisionError("division by zero")
+
+PACK = pathlib.Path(tempfile.mkdtemp()) / "boom.lora"
+PACK.write_text('rule boom-rule {\\n kind boom\\n message "x"\\n}\\n')
+
+@lora_lint.hookimpl
+def lora_lint_rule_kinds():
+    return [Boom()]
+
+@lora_lint.hookimpl
+def lora_lint_packs():
+    return [PACK]
+'''
+
+
+def test_a_kind_that_raises_is_named_with_its_plugin_and_file(run_process, tmp_path, dataset):
+    result = run_process("check", dataset, env=_fake_plugin(tmp_path, RAISING_KIND))
+    assert result.code == 2
+    assert "rule 'boom-rule' (kind 'boom' from plugin 'mine') failed in check: ZeroDivisionError: division by zero" in result.err
+    assert "Traceback" not in result.err
+
+
+def test_a_kind_with_a_bad_scope_is_refused(run_process, tmp_path):
+    source = RAISING_KIND.replace('SCOPE = "caption"', 'SCOPE = "folder"')
+    result = run_process("rules", env=_fake_plugin(tmp_path, source))
+    assert result.code == 2 and "rule kind 'boom' with SCOPE 'folder'" in result.err
+
+
+def test_two_plugins_may_not_give_one_format(run_process, tmp_path):
+    source = "import lora_lint\n@lora_lint.hookimpl\ndef lora_lint_reporters():\n    return {'json': print}\n"
+    result = run_process("check", tmp_path, env=_fake_plugin(tmp_path, source))
+    assert result.code == 2 and "plugins 'builtin' and 'mine' both give format 'json'" in result.err
+
+
+def test_lora_lint_plugins_naming_a_missing_plugin_is_an_error(run_process):
+    result = run_process("plugins", env={"LORA_LINT_PLUGINS": "builtin,nope"})
+    assert result.code == 2 and "not installed: nope" in result.err
