@@ -31,11 +31,13 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
 
     rules = commands.add_parser("rules", help="list the rules of every loaded pack")
+    rules.add_argument("path", nargs="?", type=Path, metavar="PATH", help="include the packs of the dataset at or above PATH (default: here)")
     rules.add_argument("--format", default="rich", choices=("rich", "json"))
     rules.add_argument("--debug", action="store_true", default=argparse.SUPPRESS)
 
     explain = commands.add_parser("explain", help="what a rule checks and why, with examples")
     explain.add_argument("rule")
+    explain.add_argument("path", nargs="?", type=Path, metavar="PATH", help="include the packs of the dataset at or above PATH (default: here)")
     explain.add_argument("--debug", action="store_true", default=argparse.SUPPRESS)
 
     test_pack = commands.add_parser("test-pack", help="run the fixtures shipped beside rule packs")
@@ -103,14 +105,14 @@ def _check(args) -> int:
 def _rules(args) -> int:
     from .docs import print_rules
 
-    print_rules(args.format)
+    print_rules(args.format, args.path)
     return 0
 
 
 def _explain(args) -> int:
     from .docs import explain
 
-    explain(args.rule)
+    explain(args.rule, args.path)
     return 0
 
 

@@ -4,25 +4,39 @@ from __future__ import annotations
 import json
 import sys
 import textwrap
+from pathlib import Path
 
 from .errors import LoraLintError, did_you_mean
 
 
-def _loaded():
+def _loaded(path: Path | None = None):
+    """Plugins, and the knowledge of their packs plus those of the dataset at
+    or above `path` (the current folder by default)."""
     from .packs import load_knowledge
     from .plugins import load_plugins
+    from .settings import find_settings, load_settings
 
     plugins = load_plugins()
-    return plugins, load_knowledge(plugins.packs, [], plugins.kinds)
+    found = find_settings(path or Path.cwd())
+    extra = load_settings(found).packs if found else []
+    return plugins, load_knowledge(plugins.packs, extra, plugins.kinds)
+
+
+def _shown(path: str) -> str:
+    """A pack path relative to the current folder when it is below it."""
+    try:
+        return Path(path).relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return path
 
 
 def _scope(kind) -> str:
     return "dataset" if kind.SCOPE == "dataset" else "caption"
 
 
-def print_rules(fmt: str = "rich") -> None:
+def print_rules(fmt: str = "rich", path: Path | None = None) -> None:
     """A table of every rule: name, kind, scope, severity, pack, summary."""
-    plugins, knowledge = _loaded()
+    plugins, knowledge = _loaded(path)
     rows = []
     for rule in sorted(knowledge.rules.values(), key=lambda r: (_scope(plugins.kinds[r.kind]), r.name)):
         rows.append(
@@ -48,7 +62,10 @@ def print_rules(fmt: str = "rich") -> None:
         table.add_column(column, overflow="fold", no_wrap=column != "summary")
     for row in rows:
         table.add_row(*row.values())
-    Console().print(table)
+    console = Console()
+    if not console.is_terminal:  # piped: do not cut the table to 80 columns
+        console = Console(width=200)
+    console.print(table)
 
 
 def _fix_label(rule, kind) -> str:
@@ -58,14 +75,14 @@ def _fix_label(rule, kind) -> str:
     return f"{fix} ({'safe' if kind.FIXES.get(fix) else 'unsafe'})"
 
 
-def explain(name: str) -> None:
+def explain(name: str, path: Path | None = None) -> None:
     """Print a rule's page: what, why, a bad and a good caption, the fix."""
-    plugins, knowledge = _loaded()
+    plugins, knowledge = _loaded(path)
     rule = knowledge.rules.get(name)
     if rule is None:
         raise LoraLintError(f"unknown rule '{name}'{did_you_mean(name, knowledge.rules)}")
     kind = plugins.kinds[rule.kind]
-    print(f"{rule.name}  ({rule.kind}, {_scope(kind)} rule, pack {rule.pack}, {rule.path}:{rule.line})")
+    print(f"{rule.name}  ({rule.kind}, {_scope(kind)} rule, pack {rule.pack}, {_shown(rule.path)}:{rule.line})")
     print()
     if rule.doc("summary"):
         print(rule.doc("summary"))

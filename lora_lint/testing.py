@@ -11,7 +11,8 @@ Beside `NAME.lora`, a pack may ship `NAME.fixtures.yaml`:
         passes: all                       # no finding at all (or a list of rules)
 
 A case may override `settings` (and `subset: reg`). Every rule's `bad` and
-`good` examples are cases too: `bad` must fire the rule, `good` must not.
+`good` examples are cases too: `bad` must fire the rule, `good` must not;
+`examples: {rule-name: {lora: style}}` gives a rule's examples their settings.
 `lora-lint test-pack PATH` runs them; `pack_cases` gives them to pytest.
 """
 from __future__ import annotations
@@ -43,7 +44,7 @@ def fixtures_path(pack: Path) -> Path:
     return pack.with_name(pack.stem + ".fixtures.yaml")
 
 
-def _read_fixtures(path: Path) -> tuple[dict[str, Any], list[Case]]:
+def _read_fixtures(path: Path) -> tuple[dict[str, Any], list[Case], dict[str, dict]]:
     import yaml
 
     try:
@@ -57,6 +58,9 @@ def _read_fixtures(path: Path) -> tuple[dict[str, Any], list[Case]]:
     if not isinstance(data, dict) or not isinstance(data.get("cases", []), list):
         raise LoraLintError("fixtures need 'settings' (a mapping) and 'cases' (a list)", str(path))
     defaults = data.get("settings") or {}
+    examples = data.get("examples") or {}
+    if not isinstance(examples, dict) or not all(isinstance(v, dict) for v in examples.values()):
+        raise LoraLintError("'examples' maps rule names to the settings their bad/good examples need", str(path))
     cases = []
     for number, raw in enumerate(data.get("cases", []), 1):
         if not isinstance(raw, dict) or not isinstance(raw.get("caption"), str):
@@ -74,20 +78,21 @@ def _read_fixtures(path: Path) -> tuple[dict[str, Any], list[Case]]:
                 dict(raw.get("spans") or {}),
             )
         )
-    return defaults, cases
+    return defaults, cases, examples
 
 
 def pack_cases(pack: Path, knowledge) -> list[Case]:
     """The fixture cases and the rule examples of one pack."""
     fixtures = fixtures_path(pack)
-    defaults, cases = _read_fixtures(fixtures) if fixtures.is_file() else ({}, [])
+    defaults, cases, examples = _read_fixtures(fixtures) if fixtures.is_file() else ({}, [], {})
     for rule in knowledge.rules.values():
         if Path(rule.path).resolve() != pack.resolve():
             continue
+        settings = {**defaults, **examples.get(rule.name, {})}
         for example in rule.doc("bad", ()):
-            cases.append(Case(f"{pack.name} rule {rule.name} (bad example)", example, dict(defaults), fires=[rule.name]))
+            cases.append(Case(f"{pack.name} rule {rule.name} (bad example)", example, settings, fires=[rule.name]))
         for example in rule.doc("good", ()):
-            cases.append(Case(f"{pack.name} rule {rule.name} (good example)", example, dict(defaults), passes=[rule.name]))
+            cases.append(Case(f"{pack.name} rule {rule.name} (good example)", example, settings, passes=[rule.name]))
     return cases
 
 

@@ -80,3 +80,12 @@ def test_builtin_pack_fixture(case):
     plugins = load_plugins()
     knowledge = load_knowledge(plugins.packs, [], plugins.kinds)
     assert run_case(case, knowledge, plugins) == []
+
+
+def test_rules_and_explain_include_the_dataset_packs(run, dataset, monkeypatch):
+    (dataset / "mine.lora").write_text('use core\nterms junk.words { "blurry" }\nrule no-blur {\n kind forbid\n terms junk\n message "{match}"\n why "Blur is a defect, not a feature."\n}\n')
+    (dataset / ".lora-lint.yaml").write_text("lora: character\npacks: [mine.lora]\n")
+    assert "no-blur" in run("rules", dataset, "--format", "json").out
+    monkeypatch.chdir(dataset)
+    page = run("explain", "no-blur")
+    assert page.code == 0 and "pack mine, mine.lora:3" in page.out and "Blur is a defect" in page.out

@@ -57,19 +57,34 @@ def report(result, stream: IO[str], options: dict[str, Any]) -> None:
     console.print(verdict)
 
 
+_WINDOW = 160  # characters of a long caption shown around its findings
+
+
 def _caption_line(text: str, line: int, findings: list, Text) -> Any:
     """The caption's line with the findings' spans underlined, and a line of
-    carets under them (for terminals without colour and for logs)."""
+    carets under them (for terminals without colour and for logs). A long
+    line is cut to a window around the findings; wide (CJK) characters take
+    two carets."""
+    from rich.cells import cell_len
+
     lines = text.split("\n")
     content = lines[line - 1].rstrip("\r").replace("\t", " ") if line - 1 < len(lines) else ""
-    shown = Text("    " + content, style="dim")
-    carets = [" "] * len(content)
-    for finding in findings:
-        if finding.column and finding.end_column and finding.end_column - finding.column < len(content):
-            start, end = finding.column - 1, finding.end_column - 1
-            shown.stylize(f"not dim underline {_STYLE[finding.severity]}", 4 + start, 4 + end)
-            carets[start:end] = "^" * (end - start)
-    marks = "".join(carets).rstrip()
-    if marks:
-        shown.append("\n    " + marks, style="bold red")
+    spans = [(f.column - 1, f.end_column - 1, f.severity) for f in findings if f.column and f.end_column and f.end_column - f.column < len(content)]
+    first = min((a for a, _, _ in spans), default=0)
+    start = max(0, min(first - 20, len(content) - _WINDOW))
+    end = min(len(content), start + _WINDOW)
+    lead, tail = ("..." if start else ""), ("..." if end < len(content) else "")
+    shown = Text("    " + lead + content[start:end] + tail, style="dim")
+    offset = 4 + len(lead) - start
+    carets = ""
+    for a, b, severity in sorted(spans):
+        a, b = max(a, start), min(b, end)
+        if a >= b:
+            continue
+        shown.stylize(f"not dim underline {_STYLE[severity]}", offset + a, offset + b)
+        pad = cell_len(lead + content[start:a]) - cell_len(carets)
+        if pad >= 0:
+            carets += " " * pad + "^" * cell_len(content[a:b])
+    if carets.strip():
+        shown.append("\n    " + carets, style="bold red")
     return shown
