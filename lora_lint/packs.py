@@ -119,10 +119,10 @@ def _cache_key(paths: list[Path], kinds: dict) -> str:
     sources += sorted((code / "language").glob("*.py"))
     parts = [__version__, _digest(grammar_path().read_bytes())]
     parts += [_digest(source.read_bytes()) for source in sources]
-    for name in sorted(kinds):
+    for name in sorted(kinds):  # a kind's parameters decide what its rules compile to
         kind = kinds[name]
-        params = sorted((p, type(spec).__name__) for p, spec in kind.PARAMS.items())
-        parts.append(repr((name, getattr(kind, "__name__", ""), params, kind.PLACEHOLDERS, sorted(kind.FIXES.items()))))
+        params = sorted((p, repr(spec)) for p, spec in kind.PARAMS.items())
+        parts.append(repr((name, params, kind.PLACEHOLDERS, sorted(kind.FIXES.items()), getattr(kind, "CASES", ()))))
     for path in paths:
         try:
             parts.append(f"{path}:{_digest(path.read_bytes())}")
@@ -156,5 +156,16 @@ def _write_cache(entry: Path, used: list[Path], knowledge) -> None:
         with os.fdopen(handle, "wb") as out:
             out.write(payload)
         os.replace(temporary, entry)
+        _prune(entry.parent)
     except OSError:
         pass  # caching is an optimisation; a read-only cache folder is fine
+
+
+KEEP = 16  # compiled-pack entries kept: one per combination of packs in use
+
+
+def _prune(folder: Path) -> None:
+    """Remove all but the most recently written cache entries."""
+    entries = sorted(folder.glob("knowledge-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in entries[KEEP:]:
+        old.unlink(missing_ok=True)

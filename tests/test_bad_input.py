@@ -174,3 +174,11 @@ def test_unknown_rule_in_per_path_ignores(run, dataset):
     result = run("check", dataset)
     assert result.code == 2
     assert "unknown rule 'triger-word' in per-path-ignores (did you mean 'trigger-word'?)" in result.err
+
+
+def test_a_windows_1252_caption_is_read_as_such(run, dataset):
+    (dataset / FOLDER / "001.txt").write_bytes("ohwx woman, naïve smile, café, asian".encode("cp1252"))
+    result = run("check", dataset, "--format", "json")
+    mine = [f for f in result.json["findings"] if f["path"].endswith("001.txt")]
+    assert any(f["message"] == "not UTF-8 (reads as cp1252): kohya sd-scripts stops on it" for f in mine)
+    assert any(f["rule"] == "identity-leak" for f in mine)  # and still checked

@@ -117,3 +117,22 @@ def test_a_used_file_that_changes_invalidates_the_cache(plugins, tmp_path, monke
     compile_extra(plugins, tmp_path, 'use "words.lora"\n')
     (tmp_path / "words.lora").write_text('terms junk { "ccc" }\n')
     assert "ccc" in compile_extra(plugins, tmp_path, 'use "words.lora"\n').lexicon.phrases
+
+
+def test_the_cache_keeps_only_recent_entries(plugins, tmp_path, monkeypatch):
+    from lora_lint import packs
+
+    monkeypatch.setenv("LORA_LINT_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(packs, "KEEP", 2)
+    for word in ("aaa", "bbb", "ccc"):
+        compile_extra(plugins, tmp_path, f'use core\nterms junk {{ "{word}" }}\n')
+    assert len(list((tmp_path / "cache").glob("knowledge-*.pickle"))) == 2
+
+
+def test_a_cached_entry_is_used_when_nothing_changed(plugins, tmp_path, monkeypatch):
+    from lora_lint import packs
+
+    monkeypatch.setenv("LORA_LINT_CACHE_DIR", str(tmp_path / "cache"))
+    compile_extra(plugins, tmp_path, 'use core\nterms junk { "aaa" }\n')
+    monkeypatch.setattr(packs, "load_packs", lambda *a: pytest.fail("packs were parsed again"))
+    assert "aaa" in compile_extra(plugins, tmp_path, 'use core\nterms junk { "aaa" }\n').lexicon.phrases

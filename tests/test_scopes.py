@@ -83,3 +83,23 @@ def test_the_root_folder_name_is_not_read_as_kohya_when_settings_name_it(run, tm
     (folder / "a.png").write_bytes(b"\x89PNG\r\n\x1a\n")
     findings = run("check", root, "--format", "json", "--select", "trigger-word").json["findings"]
     assert findings == []
+
+
+def test_a_fifo_named_like_a_caption_does_not_hang_the_check(run, dataset):
+    import os
+
+    os.mkfifo(dataset / FOLDER / "099.txt")
+    result = run("check", dataset, "--format", "json")
+    assert result.code == 1 and not [f for f in result.json["findings"] if "099" in f["path"]]
+
+
+def test_the_caption_extension_is_configurable(run, dataset):
+    for caption in (dataset / FOLDER).glob("*.txt"):
+        caption.rename(caption.with_suffix(".caption"))
+    (dataset / ".lora-lint.yaml").write_text("lora: character\ncaption_extension: caption\n")
+    findings = run("check", dataset, "--format", "json", "--select", "identity-leak,caption-pairing").json["findings"]
+    assert [(f["rule"], f["path"]) for f in findings] == [
+        ("identity-leak", f"{FOLDER}/003.caption"),
+        ("identity-leak", f"{FOLDER}/003.caption"),
+        ("caption-pairing", f"{FOLDER}/020.png"),
+    ]
