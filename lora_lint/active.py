@@ -69,16 +69,19 @@ class ActiveRule:
         edits: list[tuple[int, int, str]] | None = None,
         fix_message: str = "",
         severity: str | None = None,
+        safe: bool | None = None,
     ) -> Finding:
         """A finding on a span of a caption (shown on its first line), with an
-        optional fix made of (start, end, replacement) edits."""
+        optional fix made of (start, end, replacement) edits; `safe` overrides
+        the safety the kind declares for its fix."""
         line, column = caption.position(start)
         end_line, end_column = caption.position(end)
         if end_line != line:
             end_column = caption.line_end(line) - caption.line_starts[line - 1] + 1
         fix = None
         if edits is not None and self.fix:
-            fix = Fix(fix_message or self.fix, self.kind.FIXES[self.fix], tuple(edit(caption, *e) for e in edits))
+            safe = self.kind.FIXES[self.fix] if safe is None else safe
+            fix = Fix(fix_message or self.fix, safe, tuple(edit(caption, *e) for e in edits))
         return Finding(self.name, severity or self.severity, caption.path, line, column, end_column, message, fix)
 
 

@@ -19,9 +19,9 @@ def lora_lint_packs() -> list[Path]:
 
 @hookimpl
 def lora_lint_rule_kinds() -> list[Any]:
-    from .kinds import caption_format, dataset_size, forbid, pairing, require, trigger, vocab_variant
+    from .kinds import caption_format, dataset_size, forbid, junk, length, pairing, presence, require, style_fit, trigger, vocab_variant
 
-    return [caption_format, dataset_size, forbid, pairing, require, trigger, vocab_variant]
+    return [caption_format, dataset_size, forbid, junk, length, pairing, presence, require, style_fit, trigger, vocab_variant]
 
 
 @hookimpl

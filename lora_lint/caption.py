@@ -73,6 +73,7 @@ class Caption:
     path: str
     text: str
     problems: tuple[str, ...] = ()
+    norm: str = ""  # the text lower-cased, underscores as spaces (same offsets)
     encoding: str = "utf-8"
     segments: list[tuple[int, int]] = field(default_factory=list)
     hits: list[Hit] = field(default_factory=list)
@@ -100,12 +101,12 @@ def analyse(path: str, data: bytes, lexicon: Lexicon, trigger: str = "", klass: 
     """Decode and analyse one caption (the map step)."""
     decoded = decode(data)
     text = decoded.text
-    caption = Caption(path, text, decoded.problems, decoded.encoding)
+    caption = Caption(path, text, problems=decoded.problems, encoding=decoded.encoding)
     if "binary" in decoded.problems:
         return caption
     if "\n" in text:
         caption.line_starts = [0] + [m.end() for m in _NEWLINE.finditer(text)]
-    norm = normalize(text)
+    norm = caption.norm = normalize(text)
     caption.segments = segments(norm)
     wanted = _words_of(trigger)
     hits: list[Hit] = []
@@ -117,7 +118,7 @@ def analyse(path: str, data: bytes, lexicon: Lexicon, trigger: str = "", klass: 
         if wanted and wanted[0] in segment:
             found.extend((w, start + a, start + b) for w, a, b in segment_words)
             found.append(None)
-    hits.extend(lexicon.pattern_hits(norm, hits))
+    hits = lexicon.with_patterns(norm, hits)
     protected = _trigger_spans(found, wanted, _words_of(klass)) if found else []
     caption.trigger_spans = [span for span, _ in protected]
     caption.trigger_phrases = [phrase for _, phrase in protected]

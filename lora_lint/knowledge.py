@@ -81,6 +81,7 @@ def context_of(settings, knowledge: "Knowledge", subset: str | None = "train", t
         "caption_style": tuple(model.get("caption_style", ())) if model else None,
         "trigger": settings.trigger or trigger,
         "class": settings.klass or klass,
+        "features": tuple(settings.features),
     }
     assert set(CONDITION_KEYS) <= set(context), "every condition key needs a value in the context"
     return context

@@ -133,11 +133,19 @@ class Lexicon:
             i = best + 1
         return hits
 
-    def pattern_hits(self, norm: str, literal: list[Hit]) -> list[Hit]:
-        """Pattern matches in a normalized caption that overlap no literal hit."""
+    def with_patterns(self, norm: str, literal: list[Hit]) -> list[Hit]:
+        """The literal hits of a normalized caption plus its pattern matches.
+
+        Longest wins, as for literal terms: a pattern match drops the literal
+        hits inside it, and gives way to a literal hit reaching beyond it.
+        """
         if self.pattern_regex is None or not any(anchor in norm for anchor in self.pattern_anchors):
-            return []
-        return self._pattern_hits(norm, literal)
+            return literal
+        found = self._pattern_hits(norm, literal)
+        if not found:
+            return literal
+        kept = [h for h in literal if not any(p.start <= h.start and h.end <= p.end for p in found)]
+        return sorted(kept + found, key=lambda h: h.start)
 
     def __getstate__(self) -> dict:
         return {k: v for k, v in self.__dict__.items() if k != "_memo"}
@@ -149,8 +157,9 @@ class Lexicon:
     def _pattern_hits(self, norm: str, literal: list[Hit]) -> list[Hit]:
         found = []
         for m in self.pattern_regex.finditer(norm):
-            if m.start() == m.end() or any(h.start < m.end() and m.start() < h.end for h in literal):
+            start, end = m.span()
+            if start == end or any(h.start < end and start < h.end and not (start <= h.start and h.end <= end) for h in literal):
                 continue
             sense = self._patterns[m.lastindex - 1][1]
-            found.append(Hit(m.start(), m.end(), m.group(), (sense,)))
+            found.append(Hit(start, end, m.group(), (sense,)))
         return found

@@ -24,7 +24,7 @@ from typing import Any
 from .errors import LoraLintError, did_you_mean
 from .settings import Settings
 
-_SETTING_KEYS = {"lora", "model", "trigger", "class", "hairstyles", "subset"}
+_SETTING_KEYS = {"lora", "model", "trigger", "class", "hairstyles", "subset", "features"}
 
 
 @dataclass
@@ -106,6 +106,7 @@ def _settings(values: dict[str, Any]) -> tuple[Settings, str]:
         trigger=values.get("trigger"),
         klass=values.get("class"),
         hairstyles=values.get("hairstyles", "single"),
+        features=list(values.get("features") or []),
     )
     return settings, values.get("subset", "train")
 

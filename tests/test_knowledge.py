@@ -41,7 +41,7 @@ def test_builtin_packs_declare_every_model_and_lora_type(plugins):
     "text, message",
     [
         ("use core\nrule r {\n kind forbid\n terms identty\n}\n", "unknown category 'identty' (did you mean 'identity'?)"),
-        ("use core\nrule r {\n kind forbid\n message \"m\"\n}\n", "rule 'r' needs 'terms'"),
+        ("use core\nrule r {\n kind junk\n message \"m\"\n}\n", "rule 'r' needs 'terms'"),
         ("use core\nrule identity-leak {\n kind forbid\n terms identity\n}\n", "duplicate rule 'identity-leak', first declared at"),
         ("use core\noverride rule identity-lek { severity info }\n", "override of unknown rule 'identity-lek' (did you mean 'identity-leak'?)"),
         ("use core\nlora tiny {\n images 50..15\n}\n", "bad range for 'images': 50 is above 15"),

@@ -1,0 +1,62 @@
+"""Kind `junk`: tags that are no description of the image.
+
+Taggers leave rating and score tags, booru meta tags (`highres`,
+`commentary request`), duplicated tags and underscores behind. Each costs
+tokens, and a rating or meta tag in every caption becomes part of what the
+LoRA binds. Which tags are junk comes from the pack's `junk.*` categories;
+the last part of a category names its case (`junk.rating` -> `rating`). Fix
+`clean`: duplicates go and underscores become spaces (safe); rating, score
+and meta tags are removed (unsafe: content goes).
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from .. import schema as s
+from ..active import ActiveRule
+from ..edits import removal
+from ..findings import Finding
+from ..tokens import WORD
+
+NAME = "junk"
+SCOPE = "caption"
+CASES = ("rating", "score", "meta", "duplicate", "underscore")
+PARAMS = {"terms": s.required(s.Selectors()), "skip": s.Words(CASES), "messages": s.Messages(CASES)}
+PLACEHOLDERS = ("match",)
+FIXES = {"clean": True}
+_UNDERSCORE = re.compile(r"(?<=[^\W_])_+(?=[^\W_])")
+
+
+def _cases(rule: ActiveRule) -> dict[int, str]:
+    """Lexicon sense id -> the junk case it belongs to."""
+    if "cases" not in rule.memo:
+        knowledge = rule.knowledge
+        senses = knowledge.lexicon.senses
+        chosen = knowledge.select(rule.params["terms"])
+        rule.memo["cases"] = {i: sense.category.rsplit(".", 1)[-1] for i, sense in enumerate(senses) if sense.category in chosen}
+    return rule.memo["cases"]
+
+
+def check(caption, rule: ActiveRule) -> Iterator[Finding]:
+    skip = set(rule.params.get("skip", ()))
+    cases = _cases(rule)
+    flagged: set[tuple[int, int]] = set()
+    for hit in caption.hits:
+        case = next((cases[i] for i in hit.senses if i in cases), None)
+        if case and case in CASES and case not in skip:
+            flagged.add(caption.segment_of(hit.start))
+            match = caption.text[hit.start : hit.end]
+            yield rule.on(caption, hit.start, hit.end, rule.case_message(case, match=match), [(*removal(caption, hit.start, hit.end), "")], f"remove '{match}'", safe=False)
+    seen: set[str] = set()
+    for start, end in caption.segments:
+        key = " ".join(WORD.findall(caption.norm[start:end]))
+        if key and key in seen and "duplicate" not in skip and (start, end) not in flagged:
+            match = caption.text[start:end]
+            yield rule.on(caption, start, end, rule.case_message("duplicate", match=match), [(*removal(caption, start, end), "")], f"remove the second '{match}'")
+            continue
+        seen.add(key)
+        tag = caption.text[start:end]
+        if "underscore" not in skip and (start, end) not in flagged and _UNDERSCORE.search(tag):
+            edits = [(start + m.start(), start + m.end(), " ") for m in _UNDERSCORE.finditer(tag)]
+            yield rule.on(caption, start, end, rule.case_message("underscore", match=tag), edits, "underscores to spaces")

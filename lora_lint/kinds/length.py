@@ -1,0 +1,71 @@
+"""Kind `length`: captions neither too brief, too verbose, nor past the text encoder.
+
+"ohwx woman, smiling" tells the LoRA nothing about what varies, so the rest
+is bound to the subject; a paragraph of detail is noise; and a text encoder
+reads only so many tokens (CLIP: 75 per chunk), so whatever comes after is
+never seen. Tokens are estimated, since the real tokenizer would need the
+model's vocabulary: a word of up to 7 letters or digits counts 1, a longer one
+1 per 6 characters, each punctuation mark 1 and each CJK character 2 (CLIP's
+byte-level BPE splits them). The estimate errs towards more tokens.
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterator
+
+from .. import schema as s
+from ..active import ActiveRule
+from ..findings import Finding
+from ..tokens import WORD, words
+
+NAME = "length"
+SCOPE = "caption"
+CASES = ("brief", "verbose", "long_tag", "tokens")
+PARAMS = {
+    "min_words": s.Number(integer=True),
+    "max_words": s.Number(integer=True),
+    "max_tag_words": s.Number(integer=True),
+    "token_limit": s.Number(integer=True),
+    "messages": s.Messages(CASES),
+}
+PLACEHOLDERS = ("words", "tokens", "limit", "match")
+FIXES: dict[str, bool] = {}
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_MARK = re.compile(r"[^\w\s]")
+
+
+def estimate_tokens(text: str) -> int:
+    """A CLIP token count estimate for one line of caption text."""
+    count = len(_MARK.findall(text))
+    for word in WORD.findall(text):
+        if _CJK.match(word):
+            count += 2
+        else:
+            count += 1 if len(word) <= 7 else math.ceil(len(word) / 6)
+    return count
+
+
+def check(caption, rule: ActiveRule) -> Iterator[Finding]:
+    first_line = caption.norm.split("\n", 1)[0]
+    counted = words(first_line)
+    trigger = words(" ".join(filter(None, (rule.context.get("trigger"), rule.context.get("class")))).lower())
+    if counted[: len(trigger)] == trigger:
+        counted = counted[len(trigger) :]
+    start, end = caption.segments[0][0], caption.line_end(1)
+    params = rule.params
+    if "min_words" in params and len(counted) < params["min_words"]:
+        yield rule.on(caption, start, end, rule.case_message("brief", words=len(counted), limit=params["min_words"]))
+    if "max_words" in params and len(counted) > params["max_words"]:
+        yield rule.on(caption, start, end, rule.case_message("verbose", words=len(counted), limit=params["max_words"]))
+    if "max_tag_words" in params:
+        for seg_start, seg_end in caption.segments:
+            size = len(WORD.findall(caption.norm[seg_start:seg_end]))
+            if seg_end <= end and size > params["max_tag_words"]:
+                tag = caption.text[seg_start:seg_end]
+                yield rule.on(caption, seg_start, seg_end, rule.case_message("long_tag", words=size, limit=params["max_tag_words"], match=tag))
+    limit = params.get("token_limit") or (rule.model.get("token_limit") if rule.model else None)
+    if limit:
+        tokens = estimate_tokens(caption.text[: end])
+        if tokens > limit:
+            yield rule.on(caption, start, end, rule.case_message("tokens", tokens=tokens, limit=limit))
