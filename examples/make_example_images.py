@@ -1,4 +1,5 @@
-"""Regenerate the example dataset's images: small, valid 1024x1024 PNG files.
+"""Regenerate the example dataset's images: small, valid 1024x1024 PNG files,
+the training images and as many regularization (class) images.
 
 Each image is a simple synthetic scene (background, a figure, a light patch)
 so the dataset has real image files with real dimensions, a few KB each.
@@ -11,7 +12,9 @@ import zlib
 from pathlib import Path
 
 SIZE = 1024
-FOLDER = Path(__file__).parent / "character-dataset" / "img" / "10_ohwx woman"
+DATASET = Path(__file__).parent / "character-dataset"
+FOLDER = DATASET / "img" / "10_ohwx woman"
+REG = DATASET / "reg" / "1_woman"  # class images, as the base model draws "a woman"
 
 
 def _chunk(kind: bytes, data: bytes) -> bytes:
@@ -40,8 +43,10 @@ def scene(index: int) -> bytes:
 
 
 def main() -> None:
+    REG.mkdir(parents=True, exist_ok=True)
     for number in range(1, 27):
         (FOLDER / f"{number:03d}.png").write_bytes(scene(number))
+        (REG / f"woman_{number:03d}.png").write_bytes(scene(100 + number))
 
 
 if __name__ == "__main__":

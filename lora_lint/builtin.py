@@ -19,9 +19,13 @@ def lora_lint_packs() -> list[Path]:
 
 @hookimpl
 def lora_lint_rule_kinds() -> list[Any]:
-    from .kinds import caption_format, dataset_size, forbid, junk, length, pairing, presence, require, style_fit, trigger, vocab_variant
+    from .kinds import caption_format, dataset_size, distribution, duplicates, forbid, junk, length, mixing, outfits, overlap, pairing
+    from .kinds import presence, regularization, require, style_fit, trainer, trigger, variety, vocab_variant
 
-    return [caption_format, dataset_size, forbid, junk, length, pairing, presence, require, style_fit, trigger, vocab_variant]
+    return [
+        caption_format, dataset_size, distribution, duplicates, forbid, junk, length, mixing, outfits, overlap,
+        pairing, presence, regularization, require, style_fit, trainer, trigger, variety, vocab_variant,
+    ]
 
 
 @hookimpl

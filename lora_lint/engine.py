@@ -1,8 +1,8 @@
 """The check pipeline: PATHs -> datasets -> items -> caption facts -> findings.
 
 Map: each caption is analysed once (`caption.analyse`) and judged by the
-caption rules. Reduce: dataset rules fold every item into a small summary
-(one per rule and subset) and judge it at the end. Rules are resolved once
+caption rules. Reduce: dataset rules fold every item they apply to into a
+small summary and judge it once at the end. Rules are resolved once
 per context (LoRA type, model, subset, trigger) and reused for every caption
 that shares it.
 """
@@ -170,7 +170,7 @@ class _DatasetRun:
         check_names(self.settings, self.knowledge.loras, self.knowledge.models)
         self.rules = [self.knowledge.rules[n] for n in chosen_rules(self.knowledge, options, self.settings)]
         self.active: dict[tuple, tuple[list[ActiveRule], list[ActiveRule]]] = {}
-        self.folds: dict[tuple[str, str], tuple[ActiveRule, Any]] = {}  # (rule, subset) -> rule, summary
+        self.folds: dict[str, Any] = {}  # dataset rule -> its summary
         self.judge_rules = scope.path.is_dir()  # dataset rules judge folders, not one file
         self.summary = DatasetSummary(
             scope.path.as_posix(),
@@ -201,7 +201,7 @@ class _DatasetRun:
         folder = item.folder
         key = (folder.subset, folder.trigger, folder.klass)
         if key not in self.active:
-            context = context_of(self.settings, self.knowledge, folder.subset, folder.trigger, folder.klass)
+            context = context_of(self.settings, self.knowledge, folder.subset, folder.trigger, folder.klass, root=self.root)
             resolved = [r for r in (self.resolve(rule, context) for rule in self.rules) if r]
             self.active[key] = (
                 [r for r in resolved if r.kind.SCOPE == "caption"],
@@ -227,10 +227,9 @@ class _DatasetRun:
         for rule in dataset_rules:
             if rule.name in ignored:
                 continue
-            key = (rule.name, item.folder.subset)
-            if key not in self.folds:
-                self.folds[key] = (rule, self._call(rule, "start", rule.kind.start))
-            self._call(rule, "fold", rule.kind.fold, self.folds[key][1], item, caption, rule)
+            if rule.name not in self.folds:
+                self.folds[rule.name] = self._call(rule, "start", rule.kind.start)
+            self._call(rule, "fold", rule.kind.fold, self.folds[rule.name], item, caption, rule)
 
     def caption(self, item: Item) -> Caption:
         try:
@@ -254,19 +253,18 @@ class _DatasetRun:
         }
 
     def finish(self) -> None:
-        """Judge every dataset rule: per subset it folded, or once on an empty dataset."""
+        """Judge every dataset rule once, in the dataset's context (no subset)."""
         where = self.scope.prefix.rstrip("/") or "."
-        judged = set()
-        for (name, _), (rule, summary) in self.folds.items():
-            judged.add(name)
-            self.result.findings.extend(self._call(rule, "judge", lambda: list(rule.kind.judge(summary, rule, where))))
         if self.judge_rules:
-            context = context_of(self.settings, self.knowledge, "train")
+            context = context_of(self.settings, self.knowledge, None, root=self.root)
             for rule in self.rules:
-                active = self.resolve(rule, context) if rule.name not in judged else None
-                if active is not None and active.kind.SCOPE == "dataset":
-                    empty = self._call(active, "start", active.kind.start)
-                    self.result.findings.extend(self._call(active, "judge", lambda: list(active.kind.judge(empty, active, where))))
+                active = self.resolve(rule, context)
+                if active is None or active.kind.SCOPE != "dataset":
+                    continue
+                summary = self.folds.get(rule.name)
+                if summary is None:
+                    summary = self._call(active, "start", active.kind.start)
+                self.result.findings.extend(self._call(active, "judge", lambda: list(active.kind.judge(summary, active, where))))
         if not self.settings.lora:
             self.summary.notes.append("no LoRA type set ('lora:' in .lora-lint.yaml): rules for a type were skipped")
         if not self.summary.triggers:

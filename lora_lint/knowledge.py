@@ -69,9 +69,10 @@ CONDITION_KEYS: dict[str, tuple[str, ...] | str] = {
 COMMON_PLACEHOLDERS = ("rule", "trigger", "class", "lora", "model")
 
 
-def context_of(settings, knowledge: "Knowledge", subset: str | None = "train", trigger: str | None = None, klass: str | None = None) -> dict[str, Any]:
-    """What rules are resolved against: every condition key, and the trigger and
-    class that messages and fixes use. Settings win over a kohya folder's name."""
+def context_of(settings, knowledge: "Knowledge", subset: str | None = "train", trigger: str | None = None, klass: str | None = None, root=None) -> dict[str, Any]:
+    """What rules are resolved against: every condition key, and what messages,
+    fixes and kinds use (trigger, class, features, the dataset root). Settings
+    win over a kohya folder's name."""
     model = knowledge.models.get(settings.model or "")
     context = {
         "lora": settings.lora,
@@ -82,6 +83,8 @@ def context_of(settings, knowledge: "Knowledge", subset: str | None = "train", t
         "trigger": settings.trigger or trigger,
         "class": settings.klass or klass,
         "features": tuple(settings.features),
+        "caption_extension": settings.caption_extension,
+        "root": root,
     }
     assert set(CONDITION_KEYS) <= set(context), "every condition key needs a value in the context"
     return context
@@ -94,12 +97,16 @@ def holds(condition: Condition | None, context: dict[str, Any]) -> bool:
     """Whether every test of a condition holds for a context.
 
     A context value may be a tuple (a model with several caption styles):
-    the test holds when any of them is among the test's values.
+    the test holds when any of them is among the test's values. A dataset
+    rule is judged with no subset: its `subset` tests chose which items it
+    folded, and hold for the dataset as a whole.
     """
     if condition is None:
         return True
     for key, values, negated in condition:
         value = context.get(key)
+        if value is None and key == "subset":  # a dataset as a whole: subset tests choose items
+            continue
         found = bool(values.intersection(value)) if isinstance(value, tuple) else value in values
         if found == negated:
             return False

@@ -213,6 +213,22 @@ class Keyed(Spec):
         return {**(old or {}), **new}
 
 
+@dataclass(frozen=True)
+class Shares:
+    """A distribution: row name -> (low, high), in percent or in image counts."""
+
+    rows: dict
+    percent: bool
+
+    def as_percent(self) -> dict[str, tuple[float, float]]:
+        """The rows as shares of the whole; counts become the widest shares they allow."""
+        if self.percent:
+            return dict(self.rows)
+        low_total = sum(low for low, _ in self.rows.values()) or 1
+        high_total = sum(high for _, high in self.rows.values()) or 1
+        return {name: (low * 100 / high_total, min(100.0, high * 100 / low_total)) for name, (low, high) in self.rows.items()}
+
+
 class Table(Spec):
     """`distribution background { simple 60%..70%, contextual 30%..40% }`."""
 
@@ -236,14 +252,34 @@ class Table(Spec):
             if self.row_ref:
                 refs.add(self.row_ref, pair.key)
             rows[pair.key.text] = read_span(value, pair.key.text, unit)
-        units = {getattr(v, "unit", None) for p in prop.table for v in p.values}
-        return {key.text: rows} if len(units) <= 1 else self._mixed(prop)
-
-    def _mixed(self, prop):
-        raise _fail(f"rows of '{prop.name.text}' mix percentages and counts", prop)
+        units = {v.unit if isinstance(v, ast.Number) else getattr(v.low, "unit", "") for p in prop.table for v in p.values}
+        if len(units) > 1:
+            raise _fail(f"rows of '{prop.name.text}' mix percentages and counts", prop)
+        return {key.text: Shares(rows, units == {"%"})}
 
     def merge(self, old, new):
         return {**(old or {}), **new}
+
+
+class Rows(Spec):
+    """`minimum { expression 25%, lighting 15% }`: a range per named row."""
+
+    def __init__(self, key_ref: str = "") -> None:
+        self.key_ref = key_ref
+
+    def read(self, prop, refs):
+        if prop.table is None or prop.groups:
+            raise _fail(f"'{prop.name.text}' takes a table like '{{ name 20%, other 10% }}'", prop)
+        rows = {}
+        for pair in prop.table:
+            if len(pair.values) != 1:
+                raise _fail(f"a row of '{prop.name.text}' takes one value", pair)
+            value = pair.values[0]
+            unit = value.unit if isinstance(value, ast.Number) else getattr(value.low, "unit", "")
+            if self.key_ref:
+                refs.add(self.key_ref, pair.key)
+            rows[pair.key.text] = read_span(value, pair.key.text, unit)
+        return rows
 
 
 class Messages(Spec):

@@ -74,6 +74,6 @@ def clean(dataset: Path) -> Path:
     text = (folder / "007.txt").read_text()
     (folder / "007.txt").write_text("ohwx woman, " + text)
     (folder / "012.txt").write_text("ohwx woman, upper body, arms crossed, shy expression, looking away, sundress, beach, sunlight\n")
-    (folder / "020.txt").write_text("ohwx woman, full body, jumping, excited expression, looking up, sportswear, outdoors, natural lighting\n")
+    (folder / "020.txt").write_text("ohwx woman, full body, jumping, excited expression, looking up, yoga outfit, white background, natural lighting\n")
     (folder / "024.txt").write_text((folder / "024.txt").read_text().replace("laugh,", "laughing,"))
     return dataset

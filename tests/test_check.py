@@ -35,7 +35,7 @@ def test_json_matches_the_design_contract(run, dataset):
     assert leak["fix"]["edits"] == [{"line": 1, "column": 13, "end_line": 1, "end_column": 20, "content": ""}]
     assert document["summary"]["counts"] == {"error": 3, "warning": 3, "info": 0}
     assert document["summary"]["datasets"][0]["captions"] == 25
-    assert document["summary"]["datasets"][0]["images"] == 26
+    assert document["summary"]["datasets"][0]["images"] == 52  # 26 training, 26 regularization
 
 
 def test_cleaned_dataset_exits_0_with_no_findings(run, dataset):
@@ -50,7 +50,7 @@ def test_rich_output_shows_caption_and_summary(run, dataset):
     assert f"{FOLDER}/003.txt" in result.out
     assert "ohwx woman, asian, black hair" in result.out  # the caption itself
     assert "identity-leak" in result.out and "Findings by rule" in result.out
-    assert "3 errors, 3 warnings, 0 info in 25 captions and 26 images" in result.out
+    assert "3 errors, 3 warnings, 0 info in 25 captions and 52 images" in result.out
 
 
 def test_clean_rich_output_says_clean(run, dataset):

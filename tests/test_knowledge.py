@@ -32,7 +32,8 @@ def test_builtin_packs_declare_every_model_and_lora_type(plugins):
     assert set(knowledge.models) == {"sd15", "sdxl", "pony", "flux", "sd3", "kolors", "wan", "hunyuan", "cogvideox"}
     assert set(knowledge.loras) == {"character", "style", "object", "concept", "scene", "video"}
     assert knowledge.loras["character"].get("images") == (15, 50)
-    assert knowledge.loras["character"].get("distribution")["background"]["background.simple"] == (60, 70)
+    background = knowledge.loras["character"].get("distribution")["background"]
+    assert background.rows["background.simple"] == (60, 70) and background.percent
     assert knowledge.models["sdxl"].get("steps")["character"] == (1500, 4000)
     assert {"trigger-word", "identity-leak", "missing-field", "vocab-variant", "caption-format", "caption-pairing", "dataset-size"} <= set(knowledge.rules)
 

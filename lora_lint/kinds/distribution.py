@@ -1,0 +1,91 @@
+"""Kind `distribution`: the dataset's mix matches the LoRA type's targets.
+
+The LoRA type's `distribution` tables (character shots: closeups, three
+quarter, side, upper body, full body; backgrounds 60-70% simple; a style's
+subjects) say what a balanced dataset holds. Each caption is counted in the
+first row of each table whose category it names; rows given as image counts
+are read as the shares they allow. With several kohya concept folders, the
+images times repeats of each are compared too: an unequal mix makes one
+concept dominate training.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+
+from .. import schema as s
+from ..active import ActiveRule
+from ..findings import Finding
+
+NAME = "distribution"
+SCOPE = "dataset"
+CASES = ("share", "balance")
+PARAMS = {
+    "tolerance": s.Span(unit="%"),  # allowed distance from a target range, in points
+    "min_images": s.Number(integer=True),  # judge shares only from this many classified images
+    "balance": s.Span(unit="x"),  # most / least images x repeats across concept folders
+    "messages": s.Messages(CASES),
+}
+PLACEHOLDERS = ("table", "row", "share", "low", "high", "count", "folders")
+FIXES: dict[str, bool] = {}
+
+
+def _tables(rule: ActiveRule) -> list[tuple[str, list[tuple[str, frozenset[int]]], dict]]:
+    """(table, [(row, sense ids)], target shares) for the LoRA type's tables."""
+    if "tables" not in rule.memo:
+        knowledge, tables = rule.knowledge, []
+        for name, shares in (rule.lora.get("distribution", {}) if rule.lora else {}).items():
+            rows = [(row, knowledge.sense_ids(knowledge.select((row,)))) for row in shares.rows]
+            tables.append((name, rows, shares.as_percent()))
+        rule.memo["tables"] = tables
+    return rule.memo["tables"]
+
+
+def start() -> dict:
+    return {"rows": Counter(), "classified": Counter(), "folders": {}}
+
+
+def fold(summary: dict, item, caption, rule: ActiveRule) -> None:
+    if not item.images:
+        return
+    folder = item.folder
+    if folder.repeats is not None and folder.subset == "train":
+        count, repeats = summary["folders"].get(folder.path, (0, folder.repeats))
+        summary["folders"][folder.path] = (count + 1, repeats)
+    if caption is None:
+        return
+    present = {i for hit in caption.hits for i in hit.senses}
+    for table, rows, _ in _tables(rule):
+        row = next((name for name, ids in rows if not ids.isdisjoint(present)), None)
+        if row is not None:
+            summary["rows"][(table, row)] += 1
+            summary["classified"][table] += 1
+
+
+def merge(first: dict, second: dict) -> dict:
+    folders = dict(first["folders"])
+    for path, (count, repeats) in second["folders"].items():
+        folders[path] = (folders.get(path, (0, repeats))[0] + count, repeats)
+    return {"rows": first["rows"] + second["rows"], "classified": first["classified"] + second["classified"], "folders": folders}
+
+
+def judge(summary: dict, rule: ActiveRule, where: str) -> Iterator[Finding]:
+    tolerance = (rule.params.get("tolerance") or (0, 0))[0]
+    for table, rows, targets in _tables(rule):
+        total = summary["classified"][table]
+        if total < rule.params.get("min_images", 10):
+            continue
+        for row, _ in rows:
+            share = summary["rows"][(table, row)] * 100 / total
+            low, high = targets[row]
+            if share < low - tolerance or share > high + tolerance:
+                label = row.rsplit(".", 1)[-1].replace("_", " ")
+                yield rule.at(where, rule.case_message("share", table=table, row=label, share=f"{share:.0f}%", low=f"{low:.0f}%", high=f"{high:.0f}%", count=total))
+    folders = summary["folders"]
+    limit = rule.params.get("balance")
+    if limit and len(folders) > 1:
+        weights = {path: count * repeats for path, (count, repeats) in folders.items()}
+        most, least = max(weights.values()), min(weights.values())
+        if least and most / least > limit[0]:
+            shown = ", ".join(f"{path}: {count} x {repeats}" for path, (count, repeats) in sorted(folders.items()))
+            yield rule.at(where, rule.case_message("balance", folders=shown))

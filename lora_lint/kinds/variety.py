@@ -1,0 +1,75 @@
+"""Kind `variety`: enough different expressions, angles and lights, none dominant.
+
+What never varies in a dataset is bound to the subject: thirty smiling
+images give a LoRA that cannot stop smiling. For each field (a category
+selector) the distinct canonical terms are counted against the number of
+captioned images (`minimum`, a share), and a term in more than `dominant`
+of the captions is reported.
+"""
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterator
+
+from .. import schema as s
+from ..active import ActiveRule
+from ..findings import Finding
+
+NAME = "variety"
+SCOPE = "dataset"
+CASES = ("few", "dominant")
+PARAMS = {
+    "minimum": s.required(s.Rows(key_ref="category")),  # field -> distinct terms as a share of images
+    "dominant": s.Span(unit="%"),
+    "min_images": s.Number(integer=True),
+    "messages": s.Messages(CASES),
+}
+PLACEHOLDERS = ("field", "count", "needed", "images", "term", "share")
+FIXES: dict[str, bool] = {}
+
+
+def _fields(rule: ActiveRule) -> dict[str, dict[int, str]]:
+    """Field -> {sense id: canonical term}."""
+    if "fields" not in rule.memo:
+        knowledge = rule.knowledge
+        senses = knowledge.lexicon.senses
+        fields = {}
+        for field in rule.params["minimum"]:
+            chosen = knowledge.select((field,))
+            fields[field] = {i: s.canonical for i, s in enumerate(senses) if s.category in chosen}
+        rule.memo["fields"] = fields
+    return rule.memo["fields"]
+
+
+def start() -> dict:
+    return {"images": 0, "terms": Counter()}
+
+
+def fold(summary: dict, item, caption, rule: ActiveRule) -> None:
+    if caption is None or not item.images:
+        return
+    summary["images"] += 1
+    for field, senses in _fields(rule).items():
+        seen = {senses[i] for hit in caption.hits for i in hit.senses if i in senses}
+        summary["terms"].update((field, term) for term in seen)
+
+
+def merge(first: dict, second: dict) -> dict:
+    return {"images": first["images"] + second["images"], "terms": first["terms"] + second["terms"]}
+
+
+def judge(summary: dict, rule: ActiveRule, where: str) -> Iterator[Finding]:
+    images = summary["images"]
+    if images < rule.params.get("min_images", 10):
+        return
+    dominant = rule.params.get("dominant")
+    for field, share in rule.params["minimum"].items():
+        counts = {term: n for (name, term), n in summary["terms"].items() if name == field}
+        label = field.rsplit(".", 1)[-1].replace("_", " ")
+        needed = max(2, math.ceil(images * share[0] / 100))
+        if len(counts) < needed:
+            yield rule.at(where, rule.case_message("few", field=label, count=len(counts), needed=needed, images=images))
+        for term, n in sorted(counts.items()):
+            if dominant and n * 100 > images * dominant[0]:
+                yield rule.at(where, rule.case_message("dominant", field=label, term=term, share=f"{round(n * 100 / images)}%", images=images))
