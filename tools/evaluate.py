@@ -17,6 +17,7 @@ not be checked at all.
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import json
 import shutil
 import subprocess
@@ -55,7 +56,11 @@ class Expected:
     note: str = ""
 
     def accepts(self, finding: dict) -> bool:
-        if finding["rule"] not in self.rules or finding["path"] not in self.paths:
+        if finding["rule"] not in self.rules:
+            return False
+        if finding["path"] not in self.paths and not any(
+            any(c in p for c in "*?") and fnmatch.fnmatchcase(finding["path"], p) for p in self.paths
+        ):
             return False
         if not self.matches:
             return True
