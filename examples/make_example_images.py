@@ -7,6 +7,7 @@ Run from the repository root: python examples/make_example_images.py
 """
 from __future__ import annotations
 
+import random
 import struct
 import zlib
 from pathlib import Path
@@ -28,16 +29,24 @@ def png(width: int, height: int, rows: list[bytes]) -> bytes:
 
 
 def scene(index: int) -> bytes:
-    background = ((index * 53) % 200 + 40, (index * 97) % 200 + 40, (index * 31) % 200 + 40)
-    figure = (230 - index * 5 % 100, 190, 170)
-    left = 300 + (index * 37) % 200
+    """A background, a few props and a figure, laid out differently per index."""
+    rng = random.Random(index)
+    background = tuple(rng.randrange(30, 230) for _ in range(3))
+    shapes = []  # (left, top, right, bottom, colour)
+    for _ in range(rng.randrange(3, 7)):
+        left, top = rng.randrange(0, SIZE - 200), rng.randrange(0, SIZE - 200)
+        shapes.append((left, top, left + rng.randrange(80, 500), top + rng.randrange(80, 500), tuple(rng.randrange(256) for _ in range(3))))
+    left = rng.randrange(100, 700)
+    figure = (230, 190, 170)
+    shapes.append((left + 70, 200, left + 250, 420, figure))  # head
+    shapes.append((left, 420, left + 320, 900, tuple(rng.randrange(256) for _ in range(3))))  # outfit
     rows = []
     for y in range(SIZE):
         row = bytearray(bytes(background) * SIZE)
-        if 200 <= y < 900:
-            width = 180 if y < 420 else 320
-            start = left + (160 - width // 2)
-            row[start * 3 : (start + width) * 3] = bytes(figure) * width
+        for x0, y0, x1, y1, colour in shapes:
+            if y0 <= y < y1:
+                x1 = min(x1, SIZE)
+                row[x0 * 3 : x1 * 3] = bytes(colour) * (x1 - x0)
         rows.append(bytes(row))
     return png(SIZE, SIZE, rows)
 

@@ -19,12 +19,14 @@ def lora_lint_packs() -> list[Path]:
 
 @hookimpl
 def lora_lint_rule_kinds() -> list[Any]:
-    from .kinds import caption_format, dataset_size, distribution, duplicates, forbid, junk, length, mixing, outfits, overlap, pairing
-    from .kinds import presence, regularization, require, style_fit, trainer, trigger, variety, vocab_variant
+    from .kinds import caption_format, dataset_size, distribution, duplicate_images, duplicates, forbid, image_quality, junk
+    from .kinds import length, mixing, outfits, overlap, pairing, presence, regularization, require, style_fit, trainer
+    from .kinds import trigger, variety, vocab_variant
 
     return [
-        caption_format, dataset_size, distribution, duplicates, forbid, junk, length, mixing, outfits, overlap,
-        pairing, presence, regularization, require, style_fit, trainer, trigger, variety, vocab_variant,
+        caption_format, dataset_size, distribution, duplicate_images, duplicates, forbid, image_quality, junk,
+        length, mixing, outfits, overlap, pairing, presence, regularization, require, style_fit, trainer,
+        trigger, variety, vocab_variant,
     ]
 
 

@@ -21,6 +21,7 @@ from .active import ActiveRule, caption_findings, failure, resolve
 from .caption import Caption, analyse
 from .dataset import IMAGE_EXTENSIONS, Item
 from .errors import LoraLintError, did_you_mean
+from .images import ImageStore
 from .findings import SEVERITY_ORDER, Finding
 from .knowledge import Knowledge, context_of
 from .packs import load_knowledge
@@ -172,6 +173,7 @@ class _DatasetRun:
         self.active: dict[tuple, tuple[list[ActiveRule], list[ActiveRule]]] = {}
         self.folds: dict[str, Any] = {}  # dataset rule -> its summary
         self.judge_rules = scope.path.is_dir()  # dataset rules judge folders, not one file
+        self.images = ImageStore(self.root)
         self.summary = DatasetSummary(
             scope.path.as_posix(),
             str(self.root),
@@ -195,13 +197,14 @@ class _DatasetRun:
                 self.options.progress(count)
         self.summary.triggers = sorted(triggers)
         self.finish()
+        self.images.save()
 
     def rules_for(self, item: Item) -> tuple[list[ActiveRule], list[ActiveRule]]:
         """(caption rules, dataset rules) resolved for an item's folder."""
         folder = item.folder
         key = (folder.subset, folder.trigger, folder.klass)
         if key not in self.active:
-            context = context_of(self.settings, self.knowledge, folder.subset, folder.trigger, folder.klass, root=self.root)
+            context = context_of(self.settings, self.knowledge, folder.subset, folder.trigger, folder.klass, root=self.root, images=self.images)
             resolved = [r for r in (self.resolve(rule, context) for rule in self.rules) if r]
             self.active[key] = (
                 [r for r in resolved if r.kind.SCOPE == "caption"],
@@ -256,7 +259,7 @@ class _DatasetRun:
         """Judge every dataset rule once, in the dataset's context (no subset)."""
         where = self.scope.prefix.rstrip("/") or "."
         if self.judge_rules:
-            context = context_of(self.settings, self.knowledge, None, root=self.root)
+            context = context_of(self.settings, self.knowledge, None, root=self.root, images=self.images)
             for rule in self.rules:
                 active = self.resolve(rule, context)
                 if active is None or active.kind.SCOPE != "dataset":

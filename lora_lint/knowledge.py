@@ -69,7 +69,7 @@ CONDITION_KEYS: dict[str, tuple[str, ...] | str] = {
 COMMON_PLACEHOLDERS = ("rule", "trigger", "class", "lora", "model")
 
 
-def context_of(settings, knowledge: "Knowledge", subset: str | None = "train", trigger: str | None = None, klass: str | None = None, root=None) -> dict[str, Any]:
+def context_of(settings, knowledge: "Knowledge", subset: str | None = "train", trigger: str | None = None, klass: str | None = None, root=None, images=None) -> dict[str, Any]:
     """What rules are resolved against: every condition key, and what messages,
     fixes and kinds use (trigger, class, features, the dataset root). Settings
     win over a kohya folder's name."""
@@ -85,6 +85,7 @@ def context_of(settings, knowledge: "Knowledge", subset: str | None = "train", t
         "features": tuple(settings.features),
         "caption_extension": settings.caption_extension,
         "root": root,
+        "images": images,  # the run's ImageStore, for image rules
     }
     assert set(CONDITION_KEYS) <= set(context), "every condition key needs a value in the context"
     return context

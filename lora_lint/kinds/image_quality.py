@@ -1,0 +1,90 @@
+"""Kind `image-quality`: images a trainer can learn well from.
+
+Below the model's native resolution the trainer upscales and the LoRA
+learns blur; JPEG below quality 95 teaches compression artifacts; a cut-off
+or unreadable file crashes training or trains garbage; CMYK and alpha
+channels are converted in ways that shift colours or put black behind
+transparency; an EXIF rotation that the trainer ignores trains the image on
+its side; an extreme aspect ratio is cropped hard by the buckets.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from .. import schema as s
+from ..active import ActiveRule
+from ..findings import Finding
+
+NAME = "image-quality"
+SCOPE = "dataset"
+NEEDS_IMAGES = True
+CASES = ("unreadable", "truncated", "resolution", "format", "jpeg_quality", "cmyk", "alpha", "rotated", "aspect")
+PARAMS = {
+    "formats": s.Words(),  # image formats that train well
+    "min_quality": s.Number(integer=True),
+    "max_aspect": s.Span(unit="x"),
+    "minor": s.Words(CASES),
+    "messages": s.Messages(CASES),
+}
+PLACEHOLDERS = ("width", "height", "native", "format", "quality", "aspect", "error")
+FIXES: dict[str, bool] = {}
+
+
+def start() -> list:
+    return []  # (path, case, values): only problems are kept
+
+
+def problems(facts, rule: ActiveRule) -> Iterator[tuple[str, dict]]:
+    """(case, values) for each problem of one image."""
+    if facts.error:
+        yield "unreadable", {"error": facts.error}
+        return
+    values = {"width": facts.width, "height": facts.height, "format": facts.format, "quality": facts.quality}
+    if facts.truncated:
+        yield "truncated", values
+    model = rule.model
+    native = model.get("resolution") if model else None
+    if native and min(facts.width, facts.height) < min(native[0]):
+        yield "resolution", {**values, "native": f"{native[0][0]}x{native[0][1]}"}
+    formats = rule.params.get("formats")
+    if formats and facts.format.lower() not in formats:
+        yield "format", values
+    minimum = rule.params.get("min_quality")
+    if minimum and facts.quality is not None and facts.quality < minimum:
+        yield "jpeg_quality", values
+    if facts.mode == "CMYK":
+        yield "cmyk", values
+    if facts.alpha:
+        yield "alpha", values
+    if facts.orientation not in (0, 1):
+        yield "rotated", values
+    aspect = max(facts.width, facts.height) / max(1, min(facts.width, facts.height))
+    limit = rule.params.get("max_aspect")
+    if limit and aspect > limit[0]:
+        yield "aspect", {**values, "aspect": f"{aspect:.1f}:1"}
+
+
+def fold(summary: list, item, caption, rule: ActiveRule) -> None:
+    store = rule.context.get("images")
+    if store is None:
+        return
+    for index, path in enumerate(item.images):
+        shown = item.path if item.caption is None and index == 0 else _shown(item, path)
+        for case, values in problems(store.facts(path), rule):
+            summary.append((shown, case, values))
+
+
+def _shown(item, path: str) -> str:
+    """The display path of one of an item's images."""
+    folder = item.path.rsplit("/", 1)[0] + "/" if "/" in item.path else ""
+    return folder + path.replace("\\", "/").rsplit("/", 1)[-1]
+
+
+def merge(first: list, second: list) -> list:
+    return first + second
+
+
+def judge(summary: list, rule: ActiveRule, where: str) -> Iterator[Finding]:
+    minor = set(rule.params.get("minor", ()))
+    for path, case, values in summary:
+        yield rule.at(path, rule.case_message(case, **values), "info" if case in minor else None)
