@@ -21,12 +21,12 @@ def lora_lint_packs() -> list[Path]:
 def lora_lint_rule_kinds() -> list[Any]:
     from .kinds import caption_format, dataset_size, distribution, duplicate_images, duplicates, forbid, image_quality, junk
     from .kinds import length, mixing, outfits, overlap, pairing, presence, regularization, require, style_fit, trainer
-    from .kinds import trigger, variety, vocab_variant
+    from .kinds import trigger, variety, video, vocab_variant
 
     return [
         caption_format, dataset_size, distribution, duplicate_images, duplicates, forbid, image_quality, junk,
         length, mixing, outfits, overlap, pairing, presence, regularization, require, style_fit, trainer,
-        trigger, variety, vocab_variant,
+        trigger, variety, video, vocab_variant,
     ]
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 IMAGE_EXTENSIONS = frozenset({".png", ".jpg", ".jpeg", ".webp", ".bmp"})
+VIDEO_EXTENSIONS = frozenset({".mp4", ".webm", ".mov", ".mkv", ".avi"})
 _KOHYA = re.compile(r"^(\d+)_(.+)$")
 _REG_FOLDER = re.compile(r"^(reg|regs|regularization|regularisation|class_images)$|^reg[_ ]", re.IGNORECASE)
 
@@ -35,8 +36,15 @@ class Item:
 
     path: str  # display path of the caption, or of the image when uncaptioned
     caption: str | None
-    images: tuple[str, ...]
+    images: tuple[str, ...]  # the image(s); a clip's frames, in order; a video file
     folder: Folder
+    media: str = "image"  # "image", "frames" (a folder of frames) or "video" (a file)
+
+    def shown(self, path: str) -> str:
+        """The display path of one of the item's files (an image, a frame)."""
+        folder = self.path.rsplit("/", 1)[0] + "/" if "/" in self.path else ""
+        base = os.path.dirname(self.caption or self.images[0])
+        return folder + os.path.relpath(path, base).replace(os.sep, "/")
 
     @property
     def relative(self) -> str:
@@ -101,8 +109,16 @@ def discover(scope: Path, root: Path, caption_extension: str = ".txt", parse_roo
                     folders.append(entry.name)
                 elif _readable(entry, inside, walk, shown):
                     files.append(entry.name)
-        yield from _items_in(folder, sorted(files), shown, root, caption_extension, parse_root)
-        stack.extend((os.path.join(folder, name), f"{shown}{name}/") for name in sorted(folders, reverse=True))
+        clips = _clip_folders(files, folders, caption_extension)
+        yield from _items_in(folder, sorted(files), shown, root, caption_extension, parse_root, clips, inside, walk)
+        walked = [name for name in folders if name not in clips]
+        stack.extend((os.path.join(folder, name), f"{shown}{name}/") for name in sorted(walked, reverse=True))
+
+
+def _clip_folders(files: list[str], folders: list[str], ext: str) -> set[str]:
+    """Subfolders that are video clips: a caption beside them has their name."""
+    stems = {os.path.splitext(name)[0] for name in files if os.path.splitext(name)[1].lower() == ext.lower()}
+    return {name for name in folders if name in stems}
 
 
 def _entries(folder: Path, inside: str, walk: Walk) -> list[str]:
@@ -121,7 +137,10 @@ def _readable(entry: os.DirEntry, inside: str, walk: Walk, shown: str) -> bool:
     return True
 
 
-def _items_in(folder: str, names: list[str], shown: str, root: Path, ext: str, parse_root: bool) -> Iterator[Item]:
+def _items_in(
+    folder: str, names: list[str], shown: str, root: Path, ext: str, parse_root: bool,
+    clips: set[str] = frozenset(), inside: str = "", walk: Walk | None = None,
+) -> Iterator[Item]:
     """The items of one folder; `shown` prefixes display paths."""
     ext = ext.lower()
     groups: dict[str, tuple[list[str], list[str]]] = {}
@@ -130,15 +149,29 @@ def _items_in(folder: str, names: list[str], shown: str, root: Path, ext: str, p
         suffix = suffix.lower()
         if suffix == ext:
             groups.setdefault(stem, ([], []))[0].append(name)
-        elif suffix in IMAGE_EXTENSIONS:
+        elif suffix in IMAGE_EXTENSIONS or suffix in VIDEO_EXTENSIONS:
             groups.setdefault(stem, ([], []))[1].append(name)
     if not groups:
         return
     context = folder_context(_parts(Path(folder), root, parse_root))
     for stem in sorted(groups):
-        captions, images = groups[stem]
+        captions, media = groups[stem]
         caption = os.path.join(folder, captions[0]) if captions else None
-        yield Item(shown + (captions or images)[0], caption, tuple(os.path.join(folder, i) for i in images), context)
+        shown_path = shown + (captions or media)[0]
+        if stem in clips:
+            frames = _frames(os.path.join(folder, stem), inside, walk or Walk())
+            yield Item(shown_path, caption, frames, context, "frames")
+        elif any(os.path.splitext(m)[1].lower() in VIDEO_EXTENSIONS for m in media):
+            yield Item(shown_path, caption, tuple(os.path.join(folder, m) for m in media), context, "video")
+        else:
+            yield Item(shown_path, caption, tuple(os.path.join(folder, m) for m in media), context)
+
+
+def _frames(folder: str, inside: str, walk: Walk) -> tuple[str, ...]:
+    """A clip folder's frame images, in name order."""
+    with os.scandir(folder) as entries:
+        names = [e.name for e in entries if not e.name.startswith(".") and os.path.splitext(e.name)[1].lower() in IMAGE_EXTENSIONS and _readable(e, inside, walk, "")]
+    return tuple(os.path.join(folder, name) for name in sorted(names))
 
 
 def _parts(folder: Path, root: Path, parse_root: bool) -> tuple[str, ...]:

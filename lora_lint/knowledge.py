@@ -84,6 +84,7 @@ def context_of(settings, knowledge: "Knowledge", subset: str | None = "train", t
         "class": settings.klass or klass,
         "features": tuple(settings.features),
         "caption_extension": settings.caption_extension,
+        "fps": settings.fps,
         "root": root,
         "images": images,  # the run's ImageStore, for image rules
     }

@@ -64,7 +64,7 @@ def test_test_pack_fails_when_a_fixture_does_not_hold(run, tmp_path):
 def test_plugins_lists_the_builtin_plugin(run):
     out = run("plugins").out
     assert out.startswith("builtin\n")
-    assert "rule kinds: caption-format, dataset-size, distribution, duplicate-images, duplicates, forbid, image-quality, junk, length, mixing, outfits, overlap, pairing, presence, regularization, require, style-fit, trainer, trigger, variety, vocab-variant" in out
+    assert "rule kinds: caption-format, dataset-size, distribution, duplicate-images, duplicates, forbid, image-quality, junk, length, mixing, outfits, overlap, pairing, presence, regularization, require, style-fit, trainer, trigger, variety, video, vocab-variant" in out
 
 
 def _builtin_cases():

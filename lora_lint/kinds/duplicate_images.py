@@ -30,13 +30,12 @@ def start() -> list:
 
 def fold(summary: list, item, caption, rule: ActiveRule) -> None:
     store = rule.context.get("images")
-    if store is None or item.folder.subset != "train":
+    if store is None or item.folder.subset != "train" or item.media != "image":  # frames of a clip are alike
         return
     for path in item.images:
         facts = store.facts(path)
         if not facts.error:
-            folder = item.path.rsplit("/", 1)[0] + "/" if "/" in item.path else ""
-            summary.append((folder + path.replace("\\", "/").rsplit("/", 1)[-1], facts.digest, facts.dhash))
+            summary.append((item.shown(path), facts.digest, facts.dhash))
 
 
 def merge(first: list, second: list) -> list:

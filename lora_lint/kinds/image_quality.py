@@ -68,16 +68,13 @@ def fold(summary: list, item, caption, rule: ActiveRule) -> None:
     store = rule.context.get("images")
     if store is None:
         return
-    for index, path in enumerate(item.images):
-        shown = item.path if item.caption is None and index == 0 else _shown(item, path)
+    if item.media == "video":
+        return  # video files are video-clip's
+    images = item.images[:1] if item.media == "frames" else item.images  # a clip's frames share one size
+    for index, path in enumerate(images):
+        shown = item.path if item.caption is None and index == 0 else item.shown(path)
         for case, values in problems(store.facts(path), rule):
             summary.append((shown, case, values))
-
-
-def _shown(item, path: str) -> str:
-    """The display path of one of an item's images."""
-    folder = item.path.rsplit("/", 1)[0] + "/" if "/" in item.path else ""
-    return folder + path.replace("\\", "/").rsplit("/", 1)[-1]
 
 
 def merge(first: list, second: list) -> list:

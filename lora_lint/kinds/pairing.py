@@ -29,9 +29,11 @@ def start() -> list[tuple[str, str, str]]:
 def fold(summary: list, item, caption, rule: ActiveRule) -> None:
     if item.caption is None:
         summary.append(("no_caption", item.path, ""))
+    elif item.media == "frames" and not item.images:
+        summary.append(("no_image", item.path, ""))
     elif not item.images:
         summary.append(("no_image", item.path, ""))
-    elif len(item.images) > 1:
+    elif len(item.images) > 1 and item.media == "image":
         summary.append(("shared_caption", item.path, ", ".join(os.path.basename(p) for p in item.images)))
 
 
