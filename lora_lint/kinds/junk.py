@@ -44,8 +44,9 @@ def check(caption, rule: ActiveRule) -> Iterator[Finding]:
     flagged: set[tuple[int, int]] = set()
     for hit in caption.hits:
         case = next((cases[i] for i in hit.senses if i in cases), None)
-        if case and case in CASES and case not in skip:
+        if case:  # a known tag, reported or skipped as its case says: no duplicate or underscore finding
             flagged.add(caption.segment_of(hit.start))
+        if case and case in CASES and case not in skip:
             match = caption.text[hit.start : hit.end]
             yield rule.on(caption, hit.start, hit.end, rule.case_message(case, match=match), [(*removal(caption, hit.start, hit.end), "")], f"remove '{match}'", safe=False)
     seen: set[str] = set()
