@@ -49,7 +49,8 @@ class FolderReader:
         from .dataset import Walk, discover
 
         walk = Walk()
-        yield from discover(scope, root, settings.caption_extension, parse_root=settings.path is None, walk=walk)
+        video = settings.lora == "video"
+        yield from discover(scope, root, settings.caption_extension, parse_root=settings.path is None, walk=walk, video=video)
         if walk.skipped:
             shown = ", ".join(walk.skipped[:5]) + (" ..." if len(walk.skipped) > 5 else "")
             notes.append(f"skipped {len(walk.skipped)} linked file(s) that lead outside the dataset or nowhere: {shown}")

@@ -42,6 +42,8 @@ class Item:
 
     def shown(self, path: str) -> str:
         """The display path of one of the item's files (an image, a frame)."""
+        if self.caption is None and self.media == "frames":  # an uncaptioned clip shows as its folder
+            return f"{self.path}/{os.path.basename(path)}"
         folder = self.path.rsplit("/", 1)[0] + "/" if "/" in self.path else ""
         base = os.path.dirname(self.caption or self.images[0])
         return folder + os.path.relpath(path, base).replace(os.sep, "/")
@@ -81,13 +83,16 @@ class Walk:
     skipped: list[str] = field(default_factory=list)
 
 
-def discover(scope: Path, root: Path, caption_extension: str = ".txt", parse_root: bool = False, walk: Walk | None = None) -> Iterator[Item]:
+def discover(
+    scope: Path, root: Path, caption_extension: str = ".txt", parse_root: bool = False, walk: Walk | None = None, video: bool = False,
+) -> Iterator[Item]:
     """Items under `scope` (a folder, or one caption or image file), in a stable order.
 
     Hidden files and folders are skipped; links to folders are not followed,
     and a linked file is read only if it stays inside the dataset root, so a
     link cannot lead out of the dataset. `parse_root` reads kohya conventions
     from the root folder's own name (when no settings file names the root).
+    In a `video` dataset a folder of frames without a caption is one clip.
     """
     walk = walk if walk is not None else Walk()
     root = root.resolve()
@@ -110,9 +115,19 @@ def discover(scope: Path, root: Path, caption_extension: str = ".txt", parse_roo
                 elif _readable(entry, inside, walk, shown):
                     files.append(entry.name)
         clips = _clip_folders(files, folders, caption_extension)
+        if video and shown and not folders and _only_frames(files, caption_extension):
+            context = folder_context(_parts(Path(folder), root, parse_root))
+            yield Item(shown.rstrip("/"), None, tuple(os.path.join(folder, f) for f in sorted(files)), context, "frames")
+            continue
         yield from _items_in(folder, sorted(files), shown, root, caption_extension, parse_root, clips, inside, walk)
         walked = [name for name in folders if name not in clips]
         stack.extend((os.path.join(folder, name), f"{shown}{name}/") for name in sorted(walked, reverse=True))
+
+
+def _only_frames(files: list[str], ext: str) -> bool:
+    """Image files and no caption: a clip whose caption is missing."""
+    suffixes = {os.path.splitext(name)[1].lower() for name in files}
+    return bool(suffixes) and suffixes <= IMAGE_EXTENSIONS
 
 
 def _clip_folders(files: list[str], folders: list[str], ext: str) -> set[str]:

@@ -3,7 +3,8 @@
 The LoRA type's `distribution` tables (character shots: closeups, three
 quarter, side, upper body, full body; backgrounds 60-70% simple; a style's
 subjects) say what a balanced dataset holds. Each caption is counted in the
-first row of each table whose category it names; rows given as image counts
+first row of each table whose category it names (or, for the tables named in
+`earliest`, the row it names first); rows given as image counts
 are read as the shares they allow. With several kohya concept folders, the
 images times repeats of each are compared too: an unequal mix makes one
 concept dominate training.
@@ -21,6 +22,7 @@ NAME = "distribution"
 SCOPE = "dataset"
 CASES = ("share", "balance")
 PARAMS = {
+    "earliest": s.Words(),  # tables whose captions count in the row they name first (the subject)
     "tolerance": s.Span(unit="%"),  # allowed distance from a target range, in points
     "min_images": s.Number(integer=True),  # judge shares only from this many classified images
     "balance": s.Span(unit="x"),  # most / least images x repeats across concept folders
@@ -55,8 +57,12 @@ def fold(summary: dict, item, caption, rule: ActiveRule) -> None:
     if caption is None:
         return
     present = {i for hit in caption.hits for i in hit.senses}
+    earliest = rule.params.get("earliest", ())
     for table, rows, _ in _tables(rule):
-        row = next((name for name, ids in rows if not ids.isdisjoint(present)), None)
+        if table in earliest:  # "a dog in a park" is a picture of a dog
+            row = next((name for hit in caption.hits for name, ids in rows if not ids.isdisjoint(hit.senses)), None)
+        else:  # rows in order: framing before angle
+            row = next((name for name, ids in rows if not ids.isdisjoint(present)), None)
         if row is not None:
             summary["rows"][(table, row)] += 1
             summary["classified"][table] += 1

@@ -68,10 +68,9 @@ def fold(summary: list, item, caption, rule: ActiveRule) -> None:
     store = rule.context.get("images")
     if store is None:
         return
-    if item.media == "video":
-        return  # video files are video-clip's
-    images = item.images[:1] if item.media == "frames" else item.images  # a clip's frames share one size
-    for index, path in enumerate(images):
+    if item.media != "image":
+        return  # clips are video-clip's
+    for index, path in enumerate(item.images):
         shown = item.path if item.caption is None and index == 0 else item.shown(path)
         for case, values in problems(store.facts(path), rule):
             summary.append((shown, case, values))

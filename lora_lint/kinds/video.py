@@ -18,7 +18,7 @@ from ..findings import Finding
 NAME = "video"
 SCOPE = "dataset"
 NEEDS_IMAGES = True
-CASES = ("frames", "seconds", "sizes", "empty", "image_model", "no_fps")
+CASES = ("frames", "seconds", "sizes", "resolution", "empty", "image_model", "no_fps")
 PARAMS = {"seconds": s.Span(), "messages": s.Messages(CASES)}
 PLACEHOLDERS = ("count", "low", "high", "seconds", "sizes")
 FIXES: dict[str, bool] = {}
@@ -44,11 +44,17 @@ def fold(summary: dict, item, caption, rule: ActiveRule) -> None:
         values = {"count": count, "seconds": f"{count / fps:.1f}", "low": f"{seconds[0]:g}", "high": f"{seconds[1]:g}"}
         summary["problems"].append((item.path, "seconds", values))
     store = rule.context.get("images")
-    if store is not None and count > 1:
-        sizes = {(f.width, f.height) for f in (store.facts(item.images[0]), store.facts(item.images[-1])) if not f.error}
-        if len(sizes) > 1:
-            shown = ", ".join(f"{w}x{h}" for w, h in sorted(sizes))
-            summary["problems"].append((item.path, "sizes", {"sizes": shown}))
+    if store is None:
+        return
+    ends = [f for f in (store.facts(item.images[0]), store.facts(item.images[-1])) if not f.error]
+    sizes = {(f.width, f.height) for f in ends}
+    if len(sizes) > 1:
+        shown = ", ".join(f"{w}x{h}" for w, h in sorted(sizes))
+        summary["problems"].append((item.path, "sizes", {"sizes": shown}))
+    native = rule.model.get("resolution") if rule.model else None
+    if native and ends and min(ends[0].width, ends[0].height) < min(native[0]):
+        values = {"sizes": f"{ends[0].width}x{ends[0].height}", "low": f"{native[0][0]}x{native[0][1]}"}
+        summary["problems"].append((item.path, "resolution", values))
 
 
 def merge(first: dict, second: dict) -> dict:
