@@ -79,6 +79,7 @@ class Caption:
     hits: list[Hit] = field(default_factory=list)
     trigger_spans: list[tuple[int, int]] = field(default_factory=list)
     trigger_phrases: list[tuple[int, int]] = field(default_factory=list)  # trigger + class word
+    segment_words: list[tuple] = field(default_factory=list)  # per segment: (word, start, end) relative to it
     line_starts: list[int] = field(default_factory=lambda: [0])
 
     def position(self, offset: int) -> tuple[int, int]:
@@ -114,6 +115,7 @@ def analyse(path: str, data: bytes, lexicon: Lexicon, trigger: str = "", klass: 
     for start, end in caption.segments:
         segment = norm[start:end]
         relative, segment_words = lexicon.segment_hits(segment)
+        caption.segment_words.append(segment_words)
         hits.extend(Hit(start + h.start, start + h.end, h.key, h.senses) for h in relative)
         if wanted and wanted[0] in segment:
             found.extend((w, start + a, start + b) for w, a, b in segment_words)

@@ -45,6 +45,8 @@ class Item:
         if self.caption is None and self.media == "frames":  # an uncaptioned clip shows as its folder
             return f"{self.path}/{os.path.basename(path)}"
         folder = self.path.rsplit("/", 1)[0] + "/" if "/" in self.path else ""
+        if self.media != "frames":  # beside the caption: only the name differs
+            return folder + os.path.basename(path)
         base = os.path.dirname(self.caption or self.images[0])
         return folder + os.path.relpath(path, base).replace(os.sep, "/")
 

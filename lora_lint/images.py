@@ -126,6 +126,7 @@ class ImageStore:
 
     def __init__(self, root: Path | None) -> None:
         self.root = root
+        self.prefix = os.path.join(str(root), "") if root is not None else ""
         self.known: dict[str, tuple[int, int, dict]] = {}
         self.changed = False
         if root is not None:
@@ -140,7 +141,7 @@ class ImageStore:
             stat = os.stat(path)
         except OSError as error:
             return ImageFacts(error=error.strerror or str(error))
-        key = os.path.relpath(path, self.root) if self.root else path
+        key = path[len(self.prefix):] if self.prefix and path.startswith(self.prefix) else path
         cached = self.known.get(key)
         if cached and cached[0] == stat.st_size and cached[1] == stat.st_mtime_ns:
             return ImageFacts(**cached[2])

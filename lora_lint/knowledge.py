@@ -130,11 +130,15 @@ class Declared:
 
 @dataclass
 class Category:
-    """A terms list or vocabulary: (canonical, variants) entries."""
+    """A terms list or vocabulary: (canonical, variants) entries.
+
+    While packs compile, entries are AST terms (with locations, for errors);
+    the compiled knowledge keeps only their texts, which load faster.
+    """
 
     name: str
     block: str
-    entries: list[tuple[ast.Term, tuple[ast.Term, ...]]]
+    entries: list[tuple]
     path: str
     line: int
 
@@ -431,6 +435,7 @@ class _Compiler:
                         lexicon.add_pattern(term.text, sense)
                     else:
                         lexicon.add(phrase_key(term.text), sense)
+            category.entries = [(c.text, tuple(v.text for v in variants)) for c, variants in category.entries]
         lexicon.freeze()
 
 

@@ -71,8 +71,8 @@ def fold(summary: list, item, caption, rule: ActiveRule) -> None:
     if item.media != "image":
         return  # clips are video-clip's
     for index, path in enumerate(item.images):
-        shown = item.path if item.caption is None and index == 0 else item.shown(path)
         for case, values in problems(store.facts(path), rule):
+            shown = item.path if item.caption is None and index == 0 else item.shown(path)
             summary.append((shown, case, values))
 
 

@@ -17,7 +17,6 @@ from .. import schema as s
 from ..active import ActiveRule
 from ..edits import removal
 from ..findings import Finding
-from ..tokens import WORD
 
 NAME = "junk"
 SCOPE = "caption"
@@ -50,8 +49,8 @@ def check(caption, rule: ActiveRule) -> Iterator[Finding]:
             match = caption.text[hit.start : hit.end]
             yield rule.on(caption, hit.start, hit.end, rule.case_message(case, match=match), [(*removal(caption, hit.start, hit.end), "")], f"remove '{match}'", safe=False)
     seen: set[str] = set()
-    for start, end in caption.segments:
-        key = " ".join(WORD.findall(caption.norm[start:end]))
+    for (start, end), words in zip(caption.segments, caption.segment_words):
+        key = " ".join(word for word, _, _ in words)
         if key and key in seen and "duplicate" not in skip and (start, end) not in flagged:
             match = caption.text[start:end]
             yield rule.on(caption, start, end, rule.case_message("duplicate", match=match), [(*removal(caption, start, end), "")], f"remove the second '{match}'")

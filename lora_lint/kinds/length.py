@@ -47,25 +47,41 @@ def estimate_tokens(text: str) -> int:
 
 
 def check(caption, rule: ActiveRule) -> Iterator[Finding]:
-    first_line = caption.norm.split("\n", 1)[0]
-    counted = words(first_line)
-    trigger = words(" ".join(filter(None, (rule.context.get("trigger"), rule.context.get("class")))).lower())
+    line_end = caption.line_end(1)
+    first = [(span, words) for span, words in zip(caption.segments, caption.segment_words) if span[1] <= line_end]
+    counted = [w for _, words in first for w, _, _ in words]
+    trigger = _words_of(rule)
     if counted[: len(trigger)] == trigger:
         counted = counted[len(trigger) :]
-    start, end = caption.segments[0][0], caption.line_end(1)
+    start, end = caption.segments[0][0], line_end
     params = rule.params
     if "min_words" in params and len(counted) < params["min_words"]:
         yield rule.on(caption, start, end, rule.case_message("brief", words=len(counted), limit=params["min_words"]))
     if "max_words" in params and len(counted) > params["max_words"]:
         yield rule.on(caption, start, end, rule.case_message("verbose", words=len(counted), limit=params["max_words"]))
     if "max_tag_words" in params:
-        for seg_start, seg_end in caption.segments:
-            size = len(WORD.findall(caption.norm[seg_start:seg_end]))
-            if seg_end <= end and size > params["max_tag_words"]:
+        for (seg_start, seg_end), words in first:
+            if len(words) > params["max_tag_words"]:
                 tag = caption.text[seg_start:seg_end]
-                yield rule.on(caption, seg_start, seg_end, rule.case_message("long_tag", words=size, limit=params["max_tag_words"], match=tag))
+                yield rule.on(caption, seg_start, seg_end, rule.case_message("long_tag", words=len(words), limit=params["max_tag_words"], match=tag))
     limit = params.get("token_limit") or (rule.model.get("token_limit") if rule.model else None)
     if limit:
-        tokens = estimate_tokens(caption.text[: end])
+        tokens = len(first) - 1 + sum(_tokens(rule, caption.text[a:b]) for (a, b), _ in first)  # separators count 1
         if tokens > limit:
             yield rule.on(caption, start, end, rule.case_message("tokens", tokens=tokens, limit=limit))
+
+
+def _words_of(rule: ActiveRule) -> list[str]:
+    if "trigger" not in rule.memo:
+        rule.memo["trigger"] = words(" ".join(filter(None, (rule.context.get("trigger"), rule.context.get("class")))).lower())
+    return rule.memo["trigger"]
+
+
+def _tokens(rule: ActiveRule, segment: str) -> int:
+    """Token estimate of one segment, remembered: tags repeat across a dataset."""
+    known = rule.memo.setdefault("tokens", {})
+    if segment not in known:
+        if len(known) > 100_000:
+            known.clear()
+        known[segment] = estimate_tokens(segment)
+    return known[segment]
