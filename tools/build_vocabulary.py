@@ -118,7 +118,7 @@ def _chinese(text: str) -> list[str]:
     out = []
     for part in re.split(r"[|/，,、;；｜]", text):
         part = part.strip()
-        for form in (part, part.removesuffix("的"), part.replace("的", "")):
+        for form in (part.replace("的", ""), part.removesuffix("的"), part):  # the shortest first
             if len(form) >= 2 and ALL_CJK.fullmatch(form) and form not in out:
                 out.append(form)
     return out
