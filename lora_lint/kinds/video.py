@@ -51,7 +51,7 @@ def fold(summary: dict, item, caption, rule: ActiveRule) -> None:
     if len(sizes) > 1:
         shown = ", ".join(f"{w}x{h}" for w, h in sorted(sizes))
         summary["problems"].append((item.path, "sizes", {"sizes": shown}))
-    native = rule.model.get("resolution") if rule.model else None
+    native = rule.model.get("resolution") if rule.model and rule.model.get("video") else None
     if native and ends and min(ends[0].width, ends[0].height) < min(native[0]):
         values = {"sizes": f"{ends[0].width}x{ends[0].height}", "low": f"{native[0][0]}x{native[0][1]}"}
         summary["problems"].append((item.path, "resolution", values))
