@@ -243,16 +243,7 @@ class Table(Spec):
         key = prop.groups[0][0]
         if self.key_ref:
             refs.add(self.key_ref, key)
-        rows = {}
-        for pair in prop.table:
-            if len(pair.values) != 1:
-                raise _fail(f"a row of '{prop.name.text}' takes one range", pair)
-            value = pair.values[0]
-            unit = value.unit if isinstance(value, ast.Number) else getattr(value.low, "unit", "")
-            if self.row_ref:
-                refs.add(self.row_ref, pair.key)
-            rows[pair.key.text] = read_span(value, pair.key.text, unit)
-        units = {v.unit if isinstance(v, ast.Number) else getattr(v.low, "unit", "") for p in prop.table for v in p.values}
+        rows, units = _rows(prop, refs, self.row_ref)
         if len(units) > 1:
             raise _fail(f"rows of '{prop.name.text}' mix percentages and counts", prop)
         return {key.text: Shares(rows, units == {"%"})}
@@ -270,16 +261,22 @@ class Rows(Spec):
     def read(self, prop, refs):
         if prop.table is None or prop.groups:
             raise _fail(f"'{prop.name.text}' takes a table like '{{ name 20%, other 10% }}'", prop)
-        rows = {}
-        for pair in prop.table:
-            if len(pair.values) != 1:
-                raise _fail(f"a row of '{prop.name.text}' takes one value", pair)
-            value = pair.values[0]
-            unit = value.unit if isinstance(value, ast.Number) else getattr(value.low, "unit", "")
-            if self.key_ref:
-                refs.add(self.key_ref, pair.key)
-            rows[pair.key.text] = read_span(value, pair.key.text, unit)
-        return rows
+        return _rows(prop, refs, self.key_ref)[0]
+
+
+def _rows(prop: ast.Property, refs: References, ref: str) -> tuple[dict, set[str]]:
+    """A table's rows (name -> (low, high)) and the units they use."""
+    rows, units = {}, set()
+    for pair in prop.table:
+        if len(pair.values) != 1:
+            raise _fail(f"a row of '{prop.name.text}' takes one value or range", pair)
+        value = pair.values[0]
+        unit = value.unit if isinstance(value, ast.Number) else getattr(value.low, "unit", "")
+        units.add(unit)
+        if ref:
+            refs.add(ref, pair.key)
+        rows[pair.key.text] = read_span(value, pair.key.text, unit)
+    return rows, units
 
 
 class Messages(Spec):
