@@ -102,12 +102,13 @@ def test_the_script_cuts_terms_into_words_as_lora_lint_does():
 def test_aliases_that_spell_a_tag_another_way_are_variants(senses):
     assert ("expression", "embarrassed", True) in senses("embarassed")  # a typo
     assert ("clothing.casual", "tank top", True) in senses("tanktop")  # joined words
-    assert ("clothing.legwear", "thighhighs", True) in senses("thighhigh")  # the singular of a plural tag
+    assert ("clothing.seasonal", "earmuffs", True) in senses("earmuff")  # the singular of a plural tag
+    assert ("clothing.legwear", "thighhighs", True) in senses("thigh highs")
     assert ("clothing.special", "armor", True) in senses("armour")  # British
 
 
 def test_aliases_that_are_words_of_their_own_are_canonical(senses):
-    for word in ("smiling", "flushed", "startled", "shirts", "earrings"):
+    for word in ("smiling", "flushed", "startled", "shirts", "earrings", "thighhigh", "shoe"):
         assert senses(word), word
         assert not any(variant for _, _, variant in senses(word)), word
 

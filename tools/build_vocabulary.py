@@ -73,6 +73,7 @@ class Data:
     tags: dict[str, Tag]                         # Danbooru name -> tag
     groups: dict[str, list[str]]                 # "Top/Group" -> prompt tags, in order
     translations: dict[str, list[str]]           # term key -> Chinese (Traditional, then Simplified)
+    _words: set[str] | None = None
 
     @classmethod
     def load(cls, folder: Path) -> "Data":
@@ -104,6 +105,12 @@ class Data:
 
     def tag(self, name: str) -> Tag | None:
         return self.tags.get(name.strip().lower().replace(" ", "_"))
+
+    def used_in_tags(self, word: str, least: int = 500) -> bool:
+        """True when a general tag (with `least` posts) writes `word` as one of its words."""
+        if self._words is None:
+            self._words = {w for t in self.tags.values() if t.kind == 0 and t.posts >= least for w in t.name.split("_")}
+        return word in self._words
 
 
 def _yaml(path: Path):
@@ -353,7 +360,8 @@ class Builder:
             return False
         pairs = [(x, y) for x, y in zip(aw, cw) if x != y]
         if all(_plural(y, x) for x, y in pairs):
-            return True
+            # unless tags use the singular for one of a pair: `single thighhigh`, `shoe soles`
+            return not any(self.data.used_in_tags(x) for x, _ in pairs)
         if any(_plural(x, y) for x, y in pairs):
             return False
         return len(pairs) == 1 and min(map(len, pairs[0])) >= 5 and _distance(*pairs[0]) == 1
