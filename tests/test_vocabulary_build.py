@@ -135,3 +135,18 @@ def test_places_food_and_dress_named_after_a_people_are_not_identity(senses):
                              ("european city street", "background.contextual"), ("german shepherd", "content.animal")]:
         found = {c for c, _, _ in senses(phrase)}
         assert category in found and not any(c.startswith("identity") for c in found), phrase
+
+
+def test_every_hand_written_term_of_the_seed_is_in_the_packs(senses):
+    import yaml
+
+    seed = yaml.safe_load((REPO / "tools" / "vocabulary-seed.yaml").read_text(encoding="utf-8"))
+    for pack in seed["packs"].values():
+        for name, spec in pack["categories"].items():
+            for line in spec.get("terms") or ():
+                if str(line).startswith("pattern "):
+                    continue
+                canonical, _, rest = str(line).partition(" = ")
+                assert (name, canonical, False) in senses(canonical), (name, canonical)
+                for variant in filter(None, rest.split(", ")):
+                    assert (name, canonical, True) in senses(variant), (name, variant)
