@@ -11,10 +11,19 @@ supplies the tags, aliases and translations. The packs it writes must not be
 edited by hand: change the seed and run this again.
 
 An alias becomes a *variant* (which vocab-variant flags) only when it spells
-the canonical term another way: joined or split words, a plural, a British
-spelling or a misspelling. Any other alias is a word of its own (`smiling`
-for `smile`) and becomes its own canonical term. Junk aliases (`/lh`, `:)`,
-fewer than 3 letters) and the seed's ambiguous everyday words are skipped.
+the canonical term another way: joined or split words, a British spelling, a
+typo, or the singular of a plural tag that no tag uses on its own (`earmuff`
+for `earmuffs`, but not `thighhigh`: `single thighhigh` is a tag). Any other
+alias is a word of its own (`smiling` for `smile`, `shirts` for `shirt`) and
+becomes its own canonical term. Junk aliases (`/lh`, `:)`, fewer than 3
+letters) and the seed's ambiguous everyday words are never taken.
+
+Chinese translations are split into their alternatives, stripped of notes in
+brackets, and kept when short enough to be a caption word; one that holds a
+shorter term of the category adds nothing (Chinese is matched without spaces).
+A pulled vocabulary term that changes no match (`striped bikini` beside
+`bikini`) is dropped, to keep the packs small; terms of forbidden lists
+(identity, style) keep their full span, which is what a fix removes.
 """
 from __future__ import annotations
 
@@ -51,10 +60,6 @@ def key(text: str) -> str:
     return out
 
 
-def compact(text: str) -> str:
-    return key(text).replace(" ", "")
-
-
 class SeedError(Exception):
     """A mistake in the seed or a missing data file."""
 
@@ -83,8 +88,11 @@ class Data:
                 raise SeedError(f"data file not found: {path}")
         tags = {}
         with csv_path.open(encoding="utf-8", newline="") as stream:
-            for row in csv.reader(stream):
-                name, kind, posts = row[0], int(row[1]), int(row[2])
+            for number, row in enumerate(csv.reader(stream), 1):
+                try:
+                    name, kind, posts = row[0], int(row[1]), int(row[2])
+                except (IndexError, ValueError):
+                    raise SeedError(f"{csv_path}:{number}: not a 'name,type,post_count,aliases' row") from None
                 aliases = [a for a in (row[3].split(",") if len(row) > 3 else []) if a]
                 tags.setdefault(name, Tag(name, kind, posts, aliases))
         groups: dict[str, list[str]] = {}
@@ -195,7 +203,7 @@ class Builder:
 
     def build(self) -> None:
         """Hand-written terms of every category first (they win), then the data, then translations."""
-        specs = [(name, spec) for pack in self.seed["packs"].values() for name, spec in pack["categories"].items()]
+        specs = [(name, spec or {}) for pack in self.seed["packs"].values() for name, spec in (pack["categories"] or {}).items()]
         for name, spec in specs:
             unknown = set(spec) - {"block", "comment", "terms", "compose", "danbooru", "danbooru_match", "groups", "zh", "exclude", "aliases"}
             if unknown:
@@ -480,11 +488,18 @@ def build(data_dir: Path, out_dir: Path, seed_path: Path = SEED) -> dict[str, di
     """Write the packs; return the number of terms per category, per pack."""
     with seed_path.open(encoding="utf-8") as stream:
         seed = yaml.safe_load(stream)
+    packs = seed.get("packs") if isinstance(seed, dict) else None
+    if not isinstance(packs, dict) or not packs:
+        raise SeedError(f"{seed_path}: no 'packs' to write")
+    for label, pack in packs.items():
+        missing = {"file", "name", "title", "categories"} - set(pack or ())
+        if missing:
+            raise SeedError(f"{seed_path}: pack '{label}' lacks {', '.join(sorted(missing))}")
     builder = Builder(seed, Data.load(data_dir))
     builder.build()
     counts = {}
     for pack in seed["packs"].values():
-        categories = [builder.categories[name] for name in pack["categories"]]
+        categories = [builder.categories[name] for name in pack["categories"] or ()]
         (out_dir / pack["file"]).write_text(render(pack, categories, SOURCES), encoding="utf-8")
         counts[pack["name"]] = {c.name: len(c.terms()) for c in categories}
     return counts
