@@ -58,11 +58,26 @@ def _mostly_control(data: bytes) -> bool:
     return bool(sample) and controls * 10 > len(sample)
 
 
+_CJK_TEXT = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+
+
 def _guess_encoding(data: bytes) -> str:
+    """The legacy encoding a caption was most likely saved in.
+
+    East Asian encodings are tried strictly first: Western text almost never
+    decodes as one of them and also yields CJK characters. Otherwise
+    charset-normalizer chooses among the Western ones.
+    """
+    for encoding in ("gb18030", "big5", "shift_jis", "euc_kr"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if len(_CJK_TEXT.findall(text)) >= 2:
+            return encoding
     from charset_normalizer import from_bytes  # only for the rare non-UTF-8 caption
 
-    # the encodings caption files come in: Windows Western/Cyrillic, Chinese, Japanese, Korean
-    best = from_bytes(data, cp_isolation=["cp1252", "cp1251", "gb18030", "big5", "shift_jis", "euc_kr"]).best()
+    best = from_bytes(data, cp_isolation=["cp1252", "cp1251"]).best()  # Western or Cyrillic Windows
     return best.encoding if best is not None else "latin-1"
 
 

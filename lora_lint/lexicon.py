@@ -144,7 +144,7 @@ class Lexicon:
         found = self._pattern_hits(norm, literal)
         if not found:
             return literal
-        kept = [h for h in literal if not any(p.start <= h.start and h.end <= p.end for p in found)]
+        kept = [h for h in literal if not any(p.start <= h.start and h.end <= p.end and h.end - h.start < p.end - p.start for p in found)]
         return sorted(kept + found, key=lambda h: h.start)
 
     def __getstate__(self) -> dict:
@@ -158,8 +158,8 @@ class Lexicon:
         found = []
         for m in self.pattern_regex.finditer(norm):
             start, end = m.span()
-            if start == end or any(h.start < end and start < h.end and not (start <= h.start and h.end <= end) for h in literal):
-                continue
+            if start == end or any(h.start < end and start < h.end and not (start <= h.start and h.end <= end and h.end - h.start < end - start) for h in literal):
+                continue  # a literal term as long or longer wins
             sense = self._patterns[m.lastindex - 1][1]
             found.append(Hit(start, end, m.group(), (sense,)))
         return found

@@ -21,7 +21,8 @@ def test_example_dataset_reports_each_planted_problem_and_exits_1(run, dataset):
     assert "no lighting" in next(f["message"] for f in result.json["findings"] if f["rule"] == "missing-field")
     assert ("caption-pairing", f"{FOLDER}/020.png", None, None, None) in found  # no caption
     assert ("vocab-variant", f"{FOLDER}/024.txt", 1, 33, 38) in found  # "laugh"
-    assert len(found) == 6
+    assert ("vocab-mixing", ".", None, None, None) in found  # "laugh" beside "laughing"
+    assert len(found) == 7
 
 
 def test_json_matches_the_design_contract(run, dataset):
@@ -33,7 +34,7 @@ def test_json_matches_the_design_contract(run, dataset):
     assert leak["severity"] == "error" and "'asian'" in leak["message"]
     assert leak["fix"]["applicability"] == "unsafe"
     assert leak["fix"]["edits"] == [{"line": 1, "column": 13, "end_line": 1, "end_column": 20, "content": ""}]
-    assert document["summary"]["counts"] == {"error": 3, "warning": 3, "info": 0}
+    assert document["summary"]["counts"] == {"error": 3, "warning": 4, "info": 0}
     assert document["summary"]["datasets"][0]["captions"] == 25
     assert document["summary"]["datasets"][0]["images"] == 52  # 26 training, 26 regularization
 
@@ -50,7 +51,7 @@ def test_rich_output_shows_caption_and_summary(run, dataset):
     assert f"{FOLDER}/003.txt" in result.out
     assert "ohwx woman, asian, black hair" in result.out  # the caption itself
     assert "identity-leak" in result.out and "Findings by rule" in result.out
-    assert "3 errors, 3 warnings, 0 info in 25 captions and 52 images" in result.out
+    assert "3 errors, 4 warnings, 0 info in 25 captions and 52 images" in result.out
 
 
 def test_clean_rich_output_says_clean(run, dataset):
@@ -146,7 +147,7 @@ def test_orphan_caption_and_shared_stem(run, dataset):
 def test_console_script_runs_as_a_real_process(run_process, dataset):
     result = run_process("check", dataset, "--format", "json")
     assert result.code == 1 and result.err == ""
-    assert len(result.json["findings"]) == 6
+    assert len(result.json["findings"]) == 7
 
 
 def test_progress_is_not_drawn_when_output_is_piped(run_process, dataset):

@@ -44,7 +44,7 @@ def test_installed_wheel_checks_the_example_from_elsewhere(fresh_venv, tmp_path)
     done = subprocess.run([str(venv / "bin" / "lora-lint"), "check", str(EXAMPLE), "--format", "json"], cwd=tmp_path, capture_output=True, text=True, env=env)
     assert done.returncode == 1, done.stderr
     rules = sorted(f["rule"] for f in json.loads(done.stdout)["findings"])
-    assert rules == ["caption-pairing", "identity-leak", "identity-leak", "missing-field", "trigger-word", "vocab-variant"]
+    assert rules == ["caption-pairing", "identity-leak", "identity-leak", "missing-field", "trigger-word", "vocab-mixing", "vocab-variant"]
     site = next((venv / "lib").glob("python*/site-packages"))
     tested = subprocess.run([str(venv / "bin" / "lora-lint"), "test-pack", str(site / "lora_lint" / "rules")], cwd=tmp_path, capture_output=True, text=True, env=env)
     assert tested.returncode == 0, tested.stdout + tested.stderr

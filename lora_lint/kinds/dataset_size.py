@@ -2,7 +2,9 @@
 
 Too few images and the LoRA memorises them; past the maximum more images
 cost time and dilute the concept. The limits default to the LoRA type's
-`images` (minimum..maximum) and `recommended` ranges.
+`images` (minimum..maximum) and `recommended` ranges; in a multi-concept
+dataset (several kohya folders with their own triggers) each concept is
+judged on its own.
 """
 from __future__ import annotations
 
@@ -25,24 +27,40 @@ PLACEHOLDERS = ("count", "min", "max", "low", "high")
 FIXES: dict[str, bool] = {}
 
 
-def start() -> dict[str, int]:
-    return {"images": 0}
+def start() -> dict:
+    return {"images": 0, "concepts": {}}  # concept folder (a kohya folder with a trigger) -> images
 
 
 def fold(summary: dict, item, caption, rule: ActiveRule) -> None:
-    if item.images:
-        summary["images"] += 1
+    if not item.images:
+        return
+    summary["images"] += 1
+    if item.folder.trigger:
+        summary["concepts"][item.folder.path] = summary["concepts"].get(item.folder.path, 0) + 1
 
 
 def merge(first: dict, second: dict) -> dict:
-    return {"images": first["images"] + second["images"]}
+    concepts = dict(first["concepts"])
+    for path, count in second["concepts"].items():
+        concepts[path] = concepts.get(path, 0) + count
+    return {"images": first["images"] + second["images"], "concepts": concepts}
 
 
 def judge(summary: dict, rule: ActiveRule, where: str) -> Iterator[Finding]:
+    """One judgement for the dataset, or one per concept in a multi-concept dataset."""
+    concepts = summary["concepts"]
+    if len(concepts) > 1:
+        prefix = "" if where == "." else where + "/"
+        for path, count in sorted(concepts.items()):
+            yield from _judge(count, rule, prefix + path)
+    else:
+        yield from _judge(summary["images"], rule, where)
+
+
+def _judge(count: int, rule: ActiveRule, where: str) -> Iterator[Finding]:
     lora = rule.lora
     limits = rule.params.get("images") or (lora.get("images") if lora else None)
     advised = rule.params.get("recommended") or (lora.get("recommended") if lora else None)
-    count = summary["images"]
     values = {"count": count}
     if limits:
         values.update(min=limits[0], max=limits[1])

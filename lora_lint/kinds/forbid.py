@@ -4,7 +4,8 @@ What a caption names, the LoRA learns to tell apart; what it leaves out, the
 LoRA binds. A character LoRA whose captions say "black hair" will not learn
 the hair as part of the character. With `features yes`, the dataset's own
 `features:` (an object's "silver body", a concept's "double exposure") are
-forbidden too. Fix `remove` deletes the term with its separator (unsafe:
+forbidden too, in singular or plural, and a longer feature by its last two
+words ("brick wall" names "exposed brick walls"). Fix `remove` deletes the term with its separator (unsafe:
 content goes).
 """
 from __future__ import annotations
@@ -15,8 +16,8 @@ from .. import schema as s
 from ..findings import Finding
 from ..active import ActiveRule
 from ..edits import removal
-from ..lexicon import Hit, Lexicon, Sense
-from ..tokens import phrase_key
+from ..lexicon import Hit, Sense
+from ..tokens import normalize, words
 
 NAME = "forbid"
 SCOPE = "caption"
@@ -33,18 +34,39 @@ def _forbidden(rule: ActiveRule) -> frozenset[int]:
     return rule.memo["ids"]
 
 
-def _features(rule: ActiveRule) -> Lexicon | None:
-    """The dataset's `features:` as a small lexicon of their own."""
+def _singular(word: str) -> str:
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+
+
+def _features(rule: ActiveRule) -> list[tuple[str, tuple[str, ...]]]:
+    """The dataset's `features:` as (feature, its words in singular form)."""
     if "features" not in rule.memo:
-        lexicon = None
-        if rule.params.get("features") and rule.context.get("features"):
-            lexicon = Lexicon()
-            for feature in rule.context["features"]:
-                if phrase_key(feature):
-                    lexicon.add(phrase_key(feature), Sense("feature", feature, False))
-            lexicon.freeze()
-        rule.memo["features"] = lexicon
+        features = rule.context.get("features") if rule.params.get("features") else ()
+        rule.memo["features"] = [(f, tuple(_singular(w) for w in words(normalize(f)))) for f in features or () if words(normalize(f))]
     return rule.memo["features"]
+
+
+def _feature_span(found: list[str], feature: tuple[str, ...]) -> tuple[int, int] | None:
+    """Where a segment names a feature: all its words in a row, or for a longer
+    feature its last two ("brick wall" names "exposed brick walls")."""
+    for size in (len(feature), 2) if len(feature) > 2 else (len(feature),):
+        tail = feature[-size:]
+        for i in range(len(found) - size + 1):
+            if tuple(found[i : i + size]) == tail:
+                return i, i + size - 1
+    return None
+
+
+def _feature_hits(caption, rule: ActiveRule) -> list[tuple[Hit, Sense]]:
+    hits = []
+    for (start, _), segment in zip(caption.segments, caption.segment_words):
+        found = [_singular(w) for w, _, _ in segment]
+        for feature, feature_words in _features(rule):
+            span = _feature_span(found, feature_words)
+            if span is not None:
+                first, last = segment[span[0]], segment[span[1]]
+                hits.append((Hit(start + first[1], start + last[2], feature, ()), Sense("feature", feature, False)))
+    return hits
 
 
 def check(caption, rule: ActiveRule) -> Iterator[Finding]:
@@ -54,11 +76,9 @@ def check(caption, rule: ActiveRule) -> Iterator[Finding]:
     for hit in caption.hits:
         if not forbidden.isdisjoint(hit.senses):
             found.append((hit, senses[next(i for i in hit.senses if i in forbidden)]))
-    features = _features(rule)
-    if features is not None:
-        for start, end in caption.segments:
-            hits, _ = features.segment_hits(caption.norm[start:end])
-            found += [(Hit(start + h.start, start + h.end, h.key, h.senses), features.senses[h.senses[0]]) for h in hits]
+    if _features(rule):
+        taken = [(h.start, h.end) for h, _ in found]
+        found += [(h, sense) for h, sense in _feature_hits(caption, rule) if not any(a < h.end and h.start < b for a, b in taken)]
     for hit, sense in sorted(found, key=lambda pair: pair[0].start):
         match = caption.text[hit.start : hit.end]
         what = " ".join(sense.category.split(".")[1:] or [sense.category]).replace("_", " ")

@@ -21,28 +21,38 @@ from ..findings import Finding
 NAME = "junk"
 SCOPE = "caption"
 CASES = ("rating", "score", "meta", "duplicate", "underscore")
-PARAMS = {"terms": s.required(s.Selectors()), "skip": s.Words(CASES), "messages": s.Messages(CASES)}
+PARAMS = {
+    "terms": s.required(s.Selectors()),
+    "alone": s.Selectors(),  # terms that are junk only as a whole tag (`general` from a tagger's rating)
+    "skip": s.Words(CASES),
+    "messages": s.Messages(CASES),
+}
 PLACEHOLDERS = ("match",)
 FIXES = {"clean": True}
 _UNDERSCORE = re.compile(r"(?<=[^\W_])_+(?=[^\W_])")
 
 
-def _cases(rule: ActiveRule) -> dict[int, str]:
-    """Lexicon sense id -> the junk case it belongs to."""
+def _cases(rule: ActiveRule) -> tuple[dict[int, str], frozenset[int]]:
+    """Lexicon sense id -> the junk case it belongs to (the category's second
+    part: `junk.rating.words` -> `rating`), and the ids that count only alone."""
     if "cases" not in rule.memo:
         knowledge = rule.knowledge
         senses = knowledge.lexicon.senses
         chosen = knowledge.select(rule.params["terms"])
-        rule.memo["cases"] = {i: sense.category.rsplit(".", 1)[-1] for i, sense in enumerate(senses) if sense.category in chosen}
+        cases = {i: (sense.category.split(".") + [""])[1] for i, sense in enumerate(senses) if sense.category in chosen}
+        alone = knowledge.sense_ids(knowledge.select(rule.params.get("alone", ())))
+        rule.memo["cases"] = (cases, alone)
     return rule.memo["cases"]
 
 
 def check(caption, rule: ActiveRule) -> Iterator[Finding]:
     skip = set(rule.params.get("skip", ()))
-    cases = _cases(rule)
+    cases, alone = _cases(rule)
     flagged: set[tuple[int, int]] = set()
     for hit in caption.hits:
         case = next((cases[i] for i in hit.senses if i in cases), None)
+        if case and not alone.isdisjoint(hit.senses) and caption.segment_of(hit.start) != (hit.start, hit.end):
+            continue  # `general` inside a longer tag is a word, not a rating
         if case:  # a known tag, reported or skipped as its case says: no duplicate or underscore finding
             flagged.add(caption.segment_of(hit.start))
         if case and case in CASES and case not in skip:

@@ -26,6 +26,7 @@ PARAMS = {
     "min_words": s.Number(integer=True),
     "max_words": s.Number(integer=True),
     "max_tag_words": s.Number(integer=True),
+    "function_words": s.Selectors(),  # a clause with these is prose, left to caption-style
     "token_limit": s.Number(integer=True),
     "messages": s.Messages(CASES),
 }
@@ -60,8 +61,11 @@ def check(caption, rule: ActiveRule) -> Iterator[Finding]:
     if "max_words" in params and len(counted) > params["max_words"]:
         yield rule.on(caption, start, end, rule.case_message("verbose", words=len(counted), limit=params["max_words"]))
     if "max_tag_words" in params:
+        function = _function_ids(rule)
         for (seg_start, seg_end), words in first:
-            if len(words) > params["max_tag_words"]:
+            if len(words) > params["max_tag_words"] and not any(
+                seg_start <= h.start < seg_end and not function.isdisjoint(h.senses) for h in caption.hits
+            ):
                 tag = caption.text[seg_start:seg_end]
                 yield rule.on(caption, seg_start, seg_end, rule.case_message("long_tag", words=len(words), limit=params["max_tag_words"], match=tag))
     limit = params.get("token_limit") or (rule.model.get("token_limit") if rule.model else None)
@@ -69,6 +73,13 @@ def check(caption, rule: ActiveRule) -> Iterator[Finding]:
         tokens = len(first) - 1 + sum(_tokens(rule, caption.text[a:b]) for (a, b), _ in first)  # separators count 1
         if tokens > limit:
             yield rule.on(caption, start, end, rule.case_message("tokens", tokens=tokens, limit=limit))
+
+
+def _function_ids(rule: ActiveRule) -> frozenset[int]:
+    if "function" not in rule.memo:
+        knowledge = rule.knowledge
+        rule.memo["function"] = knowledge.sense_ids(knowledge.select(rule.params.get("function_words", ())))
+    return rule.memo["function"]
 
 
 def _words_of(rule: ActiveRule) -> list[str]:

@@ -49,34 +49,44 @@ def outfit(caption, clothing: frozenset[int]) -> tuple[str, ...]:
 
 
 def start() -> dict:
-    return {"outfits": {}, "images": 0}
+    return {"outfits": {}, "images": {}}  # outfit -> paths; concept folder -> captioned images
 
 
 def fold(summary: dict, item, caption, rule: ActiveRule) -> None:
     if caption is None or not item.images:
         return
-    summary["images"] += 1
+    concept = item.folder.path if item.folder.trigger else "."
+    summary["images"][concept] = summary["images"].get(concept, 0) + 1
     worn = outfit(caption, _clothing(rule))
     if worn:
-        summary["outfits"].setdefault(worn, []).append(item.path)
+        summary["outfits"].setdefault((concept, worn), []).append(item.path)
 
 
 def merge(first: dict, second: dict) -> dict:
     outfits = {key: list(paths) for key, paths in first["outfits"].items()}
     for key, paths in second["outfits"].items():
         outfits.setdefault(key, []).extend(paths)
-    return {"outfits": outfits, "images": first["images"] + second["images"]}
+    images = dict(first["images"])
+    for concept, count in second["images"].items():
+        images[concept] = images.get(concept, 0) + count
+    return {"outfits": outfits, "images": images}
 
 
 def judge(summary: dict, rule: ActiveRule, where: str) -> Iterator[Finding]:
-    for worn, paths in sorted(summary["outfits"].items()):
+    """Repeats within each concept (two characters may share a look), and
+    too few outfits per concept."""
+    for (_, worn), paths in sorted(summary["outfits"].items()):
         if len(paths) > 1:
             first, *others = sorted(paths)
             for path in others:
                 yield rule.at(path, rule.case_message("repeated", outfit=", ".join(worn), first=first, count=len(paths)))
-    images = summary["images"]
     share = rule.params.get("distinct")
-    if share and images >= rule.params.get("min_images", 10):
+    prefix = "" if where == "." else where + "/"
+    for concept, images in sorted(summary["images"].items()):
+        if not share or images < rule.params.get("min_images", 10):
+            continue
         needed = math.ceil(images * share[0] / 100)
-        if len(summary["outfits"]) < needed:
-            yield rule.at(where, rule.case_message("few", count=len(summary["outfits"]), images=images, needed=needed))
+        distinct = sum(1 for (owner, _) in summary["outfits"] if owner == concept)
+        if distinct < needed:
+            shown = where if concept == "." or len(summary["images"]) == 1 else prefix + concept
+            yield rule.at(shown, rule.case_message("few", count=distinct, images=images, needed=needed))

@@ -48,9 +48,10 @@ def written_as(caption, rule: ActiveRule) -> str | None:
     ids = _function_ids(rule)
     function = sum(1 for hit in caption.hits if hit.end <= line_end and not ids.isdisjoint(hit.senses))
     mean = total / len(counts)
-    if function * 10 >= total and mean >= rule.params.get("prose_words", 4):
+    prose_words = rule.params.get("prose_words", 4)
+    if function * 10 >= total and mean >= prose_words:
         return "prose"
-    if function == 0 and len(counts) >= rule.params.get("min_tags", 4) and mean < rule.params.get("prose_words", 4):
+    if len(counts) >= rule.params.get("min_tags", 4) and mean < prose_words - 1:
         return "tags"
     return None
 

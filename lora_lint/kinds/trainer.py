@@ -1,12 +1,12 @@
-"""Kind `trainer`: what kohya sd-scripts would silently do to this dataset.
+"""Kind `trainer`: what trainers would silently do to this dataset.
 
-kohya skips folders whose names do not start with `<repeats>_`; with a
+kohya trains on a caption file's first line only (OneTrainer on every line
+as its own caption) and stops on an empty one; kohya skips folders whose names do not start with `<repeats>_`; with a
 `dataset_config.toml` it reads captions with that file's
 `caption_extension` (default `.caption`, not `.txt`, so `.txt` captions are
 ignored without a word) from each subset's `image_dir`; and with
 `shuffle_caption` only the first `keep_tokens` tags stay in place, so a
-trigger further back is shuffled away. (Empty and multi-line captions are
-caption-format's.)
+trigger further back is shuffled away.
 """
 from __future__ import annotations
 
@@ -20,20 +20,26 @@ from ..findings import Finding
 
 NAME = "trainer"
 SCOPE = "dataset"
-CASES = ("skipped_folder", "caption_extension", "missing_dir", "keep_tokens", "bad_config")
+CASES = ("lines", "empty", "skipped_folder", "caption_extension", "missing_dir", "keep_tokens", "bad_config")
 PARAMS = {"messages": s.Messages(CASES)}
-PLACEHOLDERS = ("folder", "config", "extension", "found", "keep", "index", "error")
+PLACEHOLDERS = ("folder", "config", "extension", "found", "keep", "index", "error", "count")
 FIXES: dict[str, bool] = {}
 
 
 def start() -> dict:
-    return {"kohya": set(), "plain": set(), "late_trigger": []}
+    return {"kohya": set(), "plain": set(), "late_trigger": [], "captions": []}
 
 
 def fold(summary: dict, item, caption, rule: ActiveRule) -> None:
     folder = item.folder
     if item.images and folder.path != ".":
         summary["kohya" if folder.repeats is not None else "plain"].add(folder.path)
+    if caption is not None and "binary" not in caption.problems:
+        lines = [line for line in caption.text.splitlines() if line.strip()]
+        if not caption.text.split("\n", 1)[0].strip():
+            summary["captions"].append((item.path, "empty", 0))
+        elif len(lines) > 1:
+            summary["captions"].append((item.path, "lines", len(lines)))
     if caption is not None and caption.trigger_spans:
         index = next(i for i, (a, b) in enumerate(caption.segments) if a <= caption.trigger_spans[0][0] < b)
         if index:
@@ -45,6 +51,7 @@ def merge(first: dict, second: dict) -> dict:
         "kohya": first["kohya"] | second["kohya"],
         "plain": first["plain"] | second["plain"],
         "late_trigger": first["late_trigger"] + second["late_trigger"],
+        "captions": first["captions"] + second["captions"],
     }
 
 
@@ -72,6 +79,8 @@ def _subsets(config: dict) -> Iterator[dict]:
 
 def judge(summary: dict, rule: ActiveRule, where: str) -> Iterator[Finding]:
     prefix = "" if where == "." else where + "/"
+    for path, case, count in summary["captions"]:
+        yield rule.at(path, rule.case_message(case, count=count))
     if summary["kohya"]:
         for folder in sorted(summary["plain"]):
             yield rule.at(prefix + folder, rule.case_message("skipped_folder", folder=folder))

@@ -200,10 +200,10 @@ class _ToAst(Transformer):
         return children[0]
 
     def property(self, meta, children):
-        name, arguments, last = children
-        table = last if isinstance(last, tuple) else None
-        condition = last if isinstance(last, ast.Condition) else None
-        return ast.Property(name, arguments or (), table, condition, self._loc(meta))
+        name, arguments, *rest = children
+        table = next((c for c in rest if isinstance(c, list)), None)
+        condition = next((c for c in rest if isinstance(c, ast.Condition)), None)
+        return ast.Property(name, arguments or (), tuple(table) if table is not None else None, condition, self._loc(meta))
 
     def arguments(self, meta, children):
         return tuple(children)
@@ -212,7 +212,7 @@ class _ToAst(Transformer):
         return tuple(children)
 
     def table(self, meta, children):
-        return tuple(children)
+        return list(children)  # a list, to tell it from the argument tuples
 
     def pair(self, meta, children):
         return ast.Pair(children[0], tuple(children[1:]), self._loc(meta))
