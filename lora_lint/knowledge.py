@@ -43,7 +43,7 @@ LORA_SCHEMA: dict[str, s.Spec] = {
     "images": s.Span(integer=True),
     "recommended": s.Span(integer=True),
     "regularization": s.Span(unit="x"),
-    "require": s.Selectors(),
+    "require": s.Fields(),
     "forbid": s.Selectors(),
     "distribution": s.Table(key_ref="category", row_ref="category"),
     "clips": s.Span(integer=True),

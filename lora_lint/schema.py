@@ -306,6 +306,21 @@ def Selectors() -> Words:
     return Words(ref="category")
 
 
+class Fields(Spec):
+    """`expression, angle shot, lighting`: fields, each one selector or several
+    that may stand in for one another (`angle shot`: an angle or a framing)."""
+
+    def read(self, prop, refs):
+        fields = []
+        for group in prop.groups:
+            if not group or not all(isinstance(v, ast.Name) for v in group):
+                raise _fail(f"'{prop.name.text}' takes category names, separated by commas", group[0] if group else prop)
+            for name in group:
+                refs.add("category", name)
+            fields.append(tuple(name.text for name in group))
+        return tuple(fields)
+
+
 def required(spec: Spec) -> Spec:
     """Mark a rule-kind parameter that every rule of the kind must set."""
     spec.required = True

@@ -2,7 +2,8 @@
 
 A field the captions leave out is bound to the subject: forget expressions
 and the LoRA smiles the way the training images happened to. The fields
-default to the LoRA type's `require` list.
+default to the LoRA type's `require` list; a field written as several names
+(`angle shot`) is named by any of them.
 """
 from __future__ import annotations
 
@@ -14,16 +15,17 @@ from ..active import ActiveRule
 
 NAME = "require"
 SCOPE = "caption"
-PARAMS = {"fields": s.Selectors()}
+PARAMS = {"fields": s.Fields()}
 PLACEHOLDERS = ("field",)
 FIXES: dict[str, bool] = {}
 
 
 def _fields(rule: ActiveRule) -> list[tuple[str, frozenset[int]]]:
+    """(field name, sense ids that satisfy it): a field's alternatives pooled."""
     if "fields" not in rule.memo:
-        names = rule.params.get("fields") or (rule.lora.get("require", ()) if rule.lora else ())
+        fields = rule.params.get("fields") or (rule.lora.get("require", ()) if rule.lora else ())
         knowledge = rule.knowledge
-        rule.memo["fields"] = [(name, knowledge.sense_ids(knowledge.select((name,)))) for name in names]
+        rule.memo["fields"] = [(field[0], knowledge.sense_ids(knowledge.select(field))) for field in fields]
     return rule.memo["fields"]
 
 
