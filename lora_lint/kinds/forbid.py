@@ -4,8 +4,9 @@ What a caption names, the LoRA learns to tell apart; what it leaves out, the
 LoRA binds. A character LoRA whose captions say "black hair" will not learn
 the hair as part of the character. With `features yes`, the dataset's own
 `features:` (an object's "silver body", a concept's "double exposure") are
-forbidden too, in singular or plural, and a longer feature by its last two
-words ("brick wall" names "exposed brick walls"). Fix `remove` deletes the term with its separator (unsafe:
+forbidden too, in singular or plural, with a word between ("gold-tone
+clasp"), and a longer feature by its last two words ("brick wall" names
+"exposed brick walls"). Fix `remove` deletes the term with its separator (unsafe:
 content goes).
 """
 from __future__ import annotations
@@ -47,13 +48,21 @@ def _features(rule: ActiveRule) -> list[tuple[str, tuple[str, ...]]]:
 
 
 def _feature_span(found: list[str], feature: tuple[str, ...]) -> tuple[int, int] | None:
-    """Where a segment names a feature: all its words in a row, or for a longer
-    feature its last two ("brick wall" names "exposed brick walls")."""
-    for size in (len(feature), 2) if len(feature) > 2 else (len(feature),):
-        tail = feature[-size:]
-        for i in range(len(found) - size + 1):
-            if tuple(found[i : i + size]) == tail:
-                return i, i + size - 1
+    """Where a segment names a feature: its words in order, one other word
+    allowed between two ("gold-tone clasp" names "gold clasp"); a longer
+    feature is also named by its last two words ("brick wall" names
+    "exposed brick walls")."""
+    for wanted in (feature, feature[-2:]) if len(feature) > 2 else (feature,):
+        for first in (i for i, word in enumerate(found) if word == wanted[0]):
+            last, ok = first, True
+            for word in wanted[1:]:
+                step = next((j for j in (last + 1, last + 2) if j < len(found) and found[j] == word), None)
+                if step is None:
+                    ok = False
+                    break
+                last = step
+            if ok:
+                return first, last
     return None
 
 

@@ -10,11 +10,12 @@ from collections.abc import Iterator
 
 from .. import schema as s
 from ..findings import Finding
+from ..tokens import phrase_key
 from ..active import ActiveRule
 
 NAME = "vocab-variant"
 SCOPE = "caption"
-PARAMS = {"vocabularies": s.Selectors()}
+PARAMS = {"vocabularies": s.Selectors(), "loose": s.Words()}  # loose: words a variant may add (articles in prose)
 PLACEHOLDERS = ("match", "canonical", "category")
 FIXES = {"replace": True}
 
@@ -41,6 +42,13 @@ def check(caption, rule: ActiveRule) -> Iterator[Finding]:
         if variants.isdisjoint(hit.senses) or not canonical.isdisjoint(hit.senses):
             continue
         sense = senses[next(i for i in hit.senses if i in variants)]
+        loose = rule.params.get("loose")
+        if loose and _without(hit.key, loose) == _without(phrase_key(sense.canonical), loose):
+            continue  # "facing the camera" is "facing camera" in a sentence
         match = caption.text[hit.start : hit.end]
         message = rule.text(rule.message, match=match, canonical=sense.canonical, category=sense.category)
         yield rule.on(caption, hit.start, hit.end, message, [(hit.start, hit.end, sense.canonical)], f"write '{sense.canonical}'")
+
+
+def _without(key: str, loose: tuple[str, ...]) -> list[str]:
+    return [word for word in key.split(" ") if word not in loose]
