@@ -135,7 +135,6 @@ def analyse(path: str, data: bytes, lexicon: Lexicon, trigger: str = "", klass: 
         if wanted and wanted[0] in segment:
             found.extend((w, start + a, start + b) for w, a, b in segment_words)
             found.append(None)
-    hits = lexicon.with_patterns(norm, hits)
     protected = _trigger_spans(found, wanted, _words_of(klass)) if found else []
     caption.trigger_spans = [span for span, _ in protected]
     caption.trigger_phrases = [phrase for _, phrase in protected]

@@ -104,11 +104,12 @@ class Lexicon:
         self._sense_ids = {}
 
     def segment_hits(self, segment: str) -> tuple[tuple[Hit, ...], tuple[tuple[str, int, int], ...]]:
-        """Literal hits and words of one normalized segment, offsets relative to it."""
+        """Hits (literal terms and patterns) and words of one normalized
+        segment, offsets relative to it."""
         known = self._memo.get(segment)
         if known is None:
             words = tuple((m[0], *m.span()) for m in WORD.finditer(segment))
-            known = (tuple(self._longest(words)), words)
+            known = (tuple(self.with_patterns(segment, self._longest(words))), words)
             if len(self._memo) >= MEMO_LIMIT:
                 self._memo.clear()
             self._memo[segment] = known
@@ -134,7 +135,7 @@ class Lexicon:
         return hits
 
     def with_patterns(self, norm: str, literal: list[Hit]) -> list[Hit]:
-        """The literal hits of a normalized caption plus its pattern matches.
+        """The literal hits of a normalized segment plus its pattern matches.
 
         Longest wins, as for literal terms: a pattern match drops the literal
         hits inside it, and gives way to a literal hit reaching beyond it.
