@@ -30,6 +30,18 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--color", action=argparse.BooleanOptionalAction, default=None, help="force or disable colours")
     check.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
 
+    fix = commands.add_parser("fix", help="apply the fixes findings carry (safe ones unless --unsafe-fixes)")
+    fix.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="dataset root, a folder below one, or a caption file")
+    fix.add_argument("--unsafe-fixes", action="store_true", help="also apply fixes that remove content (leaked terms)")
+    fix.add_argument("--diff", action="store_true", help="print what would change as a unified diff; change nothing")
+    fix.add_argument("--format", default="rich", help="output format of what remains: rich, json, or a plugin's")
+    fix.add_argument("--select", default="", metavar="RULES", help="only these rules' fixes (comma-separated names)")
+    fix.add_argument("--ignore", default="", metavar="RULES", help="not these rules' fixes")
+    fix.add_argument("--fail-on", default="warning", choices=("error", "warning", "info"), help="lowest severity left that makes the exit status 1")
+    fix.add_argument("--config", type=Path, help="settings file to use instead of the nearest .lora-lint.yaml")
+    fix.add_argument("--color", action=argparse.BooleanOptionalAction, default=None, help="force or disable colours")
+    fix.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
+
     rules = commands.add_parser("rules", help="list the rules of every loaded pack")
     rules.add_argument("path", nargs="?", type=Path, metavar="PATH", help="include the packs of the dataset at or above PATH (default: here)")
     rules.add_argument("--format", default="rich", choices=("rich", "json"))
@@ -102,6 +114,34 @@ def _check(args) -> int:
     return 1 if result.failed(args.fail_on) else 0
 
 
+def _fix(args) -> int:
+    from .engine import Options, check
+    from .fixer import Fixer
+    from .plugins import load_plugins
+
+    plugins = load_plugins()
+    if args.format not in plugins.reporters:
+        raise LoraLintError(f"unknown format '{args.format}' (formats: {', '.join(sorted(plugins.reporters))})")
+    fixer = Fixer(unsafe=args.unsafe_fixes, diff=args.diff)
+    options = Options(select=_names(args.select), ignore=_names(args.ignore), config=args.config, fixer=fixer)
+    check(args.paths, plugins, options)
+    report = fixer.report
+    if args.diff:
+        sys.stdout.write("".join(report.diffs))
+        print(f"{report.fixed} finding(s) would be fixed in {report.files} file(s)", file=sys.stderr)
+        return 1 if report.files else 0
+    remaining = check(args.paths, plugins, Options(select=options.select, ignore=options.ignore, config=args.config))
+    unsafe = sum(1 for f in remaining.findings if f.fix is not None and not f.fix.safe)
+    summary = f"fixed {report.fixed} finding(s) in {report.files} file(s); {len(remaining.findings)} remain"
+    if unsafe and not args.unsafe_fixes:
+        summary += f" ({unsafe} fixable with --unsafe-fixes)"
+    for path, why in report.refused:
+        print(f"lora-lint: not fixed: {path}: {why}", file=sys.stderr)
+    print(f"lora-lint: {summary}", file=sys.stderr)
+    plugins.reporters[args.format](remaining, sys.stdout, {"color": args.color})
+    return 1 if remaining.failed(args.fail_on) else 0
+
+
 def _rules(args) -> int:
     from .docs import print_rules
 
@@ -129,4 +169,4 @@ def _plugins(args) -> int:
     return 0
 
 
-_COMMANDS = {"check": _check, "rules": _rules, "explain": _explain, "test-pack": _test_pack, "plugins": _plugins}
+_COMMANDS = {"check": _check, "fix": _fix, "rules": _rules, "explain": _explain, "test-pack": _test_pack, "plugins": _plugins}

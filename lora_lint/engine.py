@@ -37,6 +37,7 @@ class Options:
     ignore: list[str] = field(default_factory=list)
     config: Path | None = None
     progress: Callable[[int], None] | None = None
+    fixer: Any = None  # a lora_lint.fixer.Fixer: fix each caption as it is read
 
 
 @dataclass
@@ -223,6 +224,8 @@ class _DatasetRun:
             self.summary.captions += 1
             if item.images:  # a caption without an image trains nothing: pairing reports it
                 findings = caption_findings(caption, caption_rules, ignored)
+                if self.options.fixer is not None and findings:
+                    self.fix(item, caption, findings, caption_rules, ignored)
                 if findings:
                     self.result.findings.extend(findings)
                     self.result.texts[caption.path] = caption.text
@@ -233,6 +236,17 @@ class _DatasetRun:
             if rule.name not in self.folds:
                 self.folds[rule.name] = self._call(rule, "start", rule.kind.start)
             self._call(rule, "fold", rule.kind.fold, self.folds[rule.name], item, caption, rule)
+
+    def fix(self, item: Item, caption: Caption, findings: list[Finding], rules: list[ActiveRule], ignored: set[str]) -> None:
+        """Hand a caption to the fixer, with a way to lint its fixed text again."""
+        trigger = self.settings.trigger or item.folder.trigger or ""
+        klass = self.settings.klass or item.folder.klass or ""
+
+        def relint(data: bytes) -> tuple[Caption, list[Finding]]:
+            fixed = analyse(item.path, data, self.knowledge.lexicon, trigger, klass)
+            return fixed, caption_findings(fixed, rules, ignored)
+
+        self.options.fixer.fix(item.caption, caption, findings, relint)
 
     def caption(self, item: Item) -> Caption:
         try:

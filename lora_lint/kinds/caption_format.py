@@ -2,9 +2,9 @@
 
 kohya sd-scripts stops on an empty caption and on bytes that are not UTF-8,
 reads only the first line, and a byte-order mark or stray separators end up
-inside the first or an empty tag. Fix `normalize` removes a BOM (the file
-is rewritten without it), outer whitespace and empty tags (safe: no words
-change).
+inside the first or an empty tag. Fix `normalize` removes a BOM and turns a
+legacy encoding into UTF-8 (the file is rewritten), and removes outer
+whitespace and empty tags (safe: no words change).
 """
 from __future__ import annotations
 
@@ -46,7 +46,8 @@ def _problems(caption):
     first = text.split("\n", 1)[0].rstrip("\r")
     for case in ("binary", "encoding", "empty"):
         if case in problems:
-            yield case, 0, len(first), None, {"encoding": caption.encoding}
+            rewrite = [] if case == "encoding" else None  # the fix writes the file as UTF-8
+            yield case, 0, len(first), rewrite, {"encoding": caption.encoding}
     if "binary" in problems or "empty" in problems:
         return
     begin = 0
