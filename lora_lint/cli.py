@@ -42,6 +42,16 @@ def _parser() -> argparse.ArgumentParser:
     fix.add_argument("--color", action=argparse.BooleanOptionalAction, default=None, help="force or disable colours")
     fix.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
 
+    tags = commands.add_parser("tags", help="turn tagger output (WD14 .txt, .json or .csv with confidences) into captions")
+    tags.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="dataset folders holding images and tagger output")
+    tags.add_argument("--general", type=float, default=0.35, help="lowest confidence of a general tag (default 0.35; 0.5 is strict)")
+    tags.add_argument("--character", type=float, default=0.5, help="lowest confidence of a character tag (default 0.5)")
+    tags.add_argument("--undesired", default="", metavar="TAGS", help="tags never to keep (comma-separated)")
+    tags.add_argument("--overwrite", action="store_true", help="replace caption files that are not the tagger's own output")
+    tags.add_argument("--unsafe-fixes", action="store_true", help="then also remove what the LoRA should bind (identity, style...)")
+    tags.add_argument("--config", type=Path, help="settings file to use instead of the nearest .lora-lint.yaml")
+    tags.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
+
     rules = commands.add_parser("rules", help="list the rules of every loaded pack")
     rules.add_argument("path", nargs="?", type=Path, metavar="PATH", help="include the packs of the dataset at or above PATH (default: here)")
     rules.add_argument("--format", default="rich", choices=("rich", "json"))
@@ -142,6 +152,43 @@ def _fix(args) -> int:
     return 1 if remaining.failed(args.fail_on) else 0
 
 
+def _tags(args) -> int:
+    from .engine import Options, check
+    from .fixer import Fixer, _write
+    from .plugins import load_plugins
+    from .settings import Settings, find_settings, load_settings
+    from .tagging import caption_from, read_tags, tagger_files
+
+    undesired = {t.replace("_", " ").strip().lower() for t in _names(args.undesired)}
+    written = kept = 0
+    for path in args.paths:
+        if not path.is_dir():
+            raise LoraLintError("not a folder", str(path))
+        found = args.config or find_settings(path)
+        settings = load_settings(found) if found else Settings()
+        keep_characters = settings.lora != "style"
+        for image, source in tagger_files(path):
+            target = image.with_suffix(settings.caption_extension)
+            if target.exists() and target != source and not args.overwrite:
+                kept += 1
+                continue
+            text = caption_from(read_tags(source), args.general, args.character, undesired, keep_characters) + "\n"
+            if target.exists():
+                _write(str(target), text.encode("utf-8"))
+            else:
+                target.write_text(text, encoding="utf-8")
+            written += 1
+    plugins = load_plugins()
+    fixer = Fixer(unsafe=args.unsafe_fixes)
+    check(args.paths, plugins, Options(config=args.config, fixer=fixer))
+    report = fixer.report
+    print(f"lora-lint: wrote {written} caption(s), left {kept} existing one(s) alone; fixed {report.fixed} finding(s) in them")
+    for where, why in report.refused:
+        print(f"lora-lint: not fixed: {where}: {why}", file=sys.stderr)
+    print("lora-lint: run 'lora-lint check' to see what is left for a person")
+    return 0
+
+
 def _rules(args) -> int:
     from .docs import print_rules
 
@@ -169,4 +216,4 @@ def _plugins(args) -> int:
     return 0
 
 
-_COMMANDS = {"check": _check, "fix": _fix, "rules": _rules, "explain": _explain, "test-pack": _test_pack, "plugins": _plugins}
+_COMMANDS = {"check": _check, "fix": _fix, "tags": _tags, "rules": _rules, "explain": _explain, "test-pack": _test_pack, "plugins": _plugins}

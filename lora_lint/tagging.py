@@ -1,0 +1,119 @@
+"""`lora-lint tags`: tagger output -> captions ready to train on.
+
+Tagger output comes as users have it, beside each image: kohya's WD14
+`<stem>.txt` (tags, no confidences), `<stem>.json` (`{"tag": 0.93, ...}`,
+the same split by category as `{"general": {...}, "character": {...},
+"rating": {...}}`, or a list of `{"tag"|"name"|"label", "score"|"confidence"|
+"probability", "category"}`), or `<stem>.csv` with a header naming the tag,
+confidence and optional category columns. Tags below the general or
+character threshold, rating tags and undesired tags are dropped, character
+tags are kept for a character LoRA and dropped for a style LoRA (the domain
+reference's advice), underscores become spaces, and the result is written
+as `<stem>.txt`. `lora-lint fix` then puts the trigger first and, with
+`--unsafe-fixes`, removes what the LoRA should bind.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from .dataset import IMAGE_EXTENSIONS
+from .errors import LoraLintError
+
+TAG_KEYS = ("tag", "name", "label")
+SCORE_KEYS = ("score", "confidence", "probability", "prob")
+_KAOMOJI_KEEP = 3  # WD14 keeps underscores in tags this short (^_^, >_<)
+
+
+@dataclass(frozen=True)
+class Tag:
+    """A tagger's tag, its confidence (None when not given) and category."""
+
+    name: str
+    score: float | None = None
+    category: str = "general"
+
+
+def read_tags(path: Path) -> list[Tag]:
+    """Tags from one tagger output file; `LoraLintError` names a broken one."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as error:
+        raise LoraLintError(f"cannot read tagger output: {error}", str(path)) from None
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".json":
+            return _from_json(json.loads(text))
+        if suffix == ".csv":
+            return _from_csv(text)
+    except (ValueError, KeyError, TypeError) as error:
+        raise LoraLintError(f"not tagger output this reads: {error}", str(path)) from None
+    return [Tag(t.strip()) for t in text.split("\n", 1)[0].split(",") if t.strip()]
+
+
+def _from_json(data) -> list[Tag]:
+    if isinstance(data, dict) and data and all(isinstance(v, dict) for v in data.values()):
+        return [Tag(name, float(score), category.lower()) for category, tags in data.items() for name, score in tags.items()]
+    if isinstance(data, dict):
+        return [Tag(name, float(score)) for name, score in data.items()]
+    if isinstance(data, list):
+        tags = []
+        for entry in data:
+            name = next(entry[k] for k in TAG_KEYS if k in entry)
+            score = next((float(entry[k]) for k in SCORE_KEYS if k in entry), None)
+            tags.append(Tag(name, score, str(entry.get("category", "general")).lower()))
+        return tags
+    raise ValueError("expected an object or a list")
+
+
+def _from_csv(text: str) -> list[Tag]:
+    rows = list(csv.DictReader(text.splitlines()))
+    if not rows:
+        return []
+    columns = {k.lower().strip(): k for k in rows[0]}
+    tag = next(columns[k] for k in TAG_KEYS if k in columns)
+    score = next((columns[k] for k in SCORE_KEYS if k in columns), None)
+    category = columns.get("category")
+    return [Tag(row[tag], float(row[score]) if score and row[score] else None, (row[category] if category else "general").lower()) for row in rows]
+
+
+def is_character(tag: Tag) -> bool:
+    """A character tag: so categorised, or Danbooru's `name_(series)` form."""
+    return tag.category == "character" or (tag.name.endswith(")") and "_(" in tag.name)
+
+
+def caption_from(tags: list[Tag], general: float, character: float, undesired: set[str], keep_characters: bool) -> str:
+    """The caption a tagger's tags make: kept tags, best first, spaces for underscores."""
+    kept, seen = [], set()
+    for tag in sorted(tags, key=lambda t: -(t.score if t.score is not None else 1.0)):
+        key = tag.name.replace("_", " ").strip().lower()
+        if tag.category in ("rating", "meta", "quality") or key in undesired or key in seen:
+            continue
+        if is_character(tag):
+            if not keep_characters or (tag.score is not None and tag.score < character):
+                continue
+        elif tag.score is not None and tag.score < general:
+            continue
+        seen.add(key)
+        kept.append(tag.name if len(tag.name) <= _KAOMOJI_KEEP else tag.name.replace("_", " "))
+    return ", ".join(kept)
+
+
+def tagger_files(scope: Path) -> list[tuple[Path, Path]]:
+    """(image, its tagger output) under `scope`, json before csv before txt."""
+    found = []
+    for folder, dirs, files in os.walk(scope):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        names = set(files)
+        for name in sorted(files):
+            stem, suffix = os.path.splitext(name)
+            if suffix.lower() not in IMAGE_EXTENSIONS:
+                continue
+            for ext in (".json", ".csv", ".txt"):
+                if stem + ext in names:
+                    found.append((Path(folder) / name, Path(folder) / (stem + ext)))
+                    break
+    return found
