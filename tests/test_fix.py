@@ -90,3 +90,12 @@ def test_a_linked_caption_is_never_written(run, dataset):
     assert f"not fixed: {FOLDER}/099.txt: a link: fix the file it points to" in result.err
     assert link.is_symlink()
     assert target.read_text().startswith("close-up")
+
+
+def test_unsafe_format_fix_joins_a_multi_line_caption(run, dataset):
+    path = caption(dataset, "001")
+    path.write_bytes(b"ohwx woman, close-up, front view, gentle smile\r\nlooking at viewer, white blouse\r\n\r\nsimple background, soft lighting\r\n")
+    run("fix", dataset, "--select", "caption-format")
+    assert path.read_bytes().count(b"\n") == 4  # safe fixes leave the lines alone
+    run("fix", dataset, "--select", "caption-format", "--unsafe-fixes")
+    assert path.read_bytes() == b"ohwx woman, close-up, front view, gentle smile, looking at viewer, white blouse, simple background, soft lighting\r\n"

@@ -4,7 +4,8 @@ kohya sd-scripts stops on an empty caption and on bytes that are not UTF-8,
 reads only the first line, and a byte-order mark or stray separators end up
 inside the first or an empty tag. Fix `normalize` removes a BOM and turns a
 legacy encoding into UTF-8 (the file is rewritten), and removes outer
-whitespace and empty tags (safe: no words change).
+whitespace and empty tags (safe: no words change); it joins the lines of a
+multi-line caption into one (unsafe: OneTrainer's caption variants merge).
 """
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ PARAMS = {
 }
 PLACEHOLDERS = ("encoding", "count")
 FIXES = {"normalize": True}
+_BREAKS = re.compile(r"[ \t,]*(?:\r?\n[ \t]*)+")  # line breaks (and blank lines) inside a caption
 _EMPTY_TAG = re.compile(r"(?:^|(?<=,))[ \t]*,|,[ \t]*$")
 
 
@@ -37,7 +39,8 @@ def check(caption, rule: ActiveRule) -> Iterator[Finding]:
             continue
         message = rule.case_message(case, **values)
         severity = "info" if case in minor else None
-        yield rule.on(caption, start, end, message, edits, f"normalize ({case})", severity)
+        safe = False if case == "lines" else None
+        yield rule.on(caption, start, end, message, edits, f"normalize ({case})", severity, safe)
 
 
 def _problems(caption):
@@ -57,8 +60,9 @@ def _problems(caption):
         yield "empty", 0, len(first), None, {}
     if "\n" in text.rstrip():
         count = sum(1 for line in text.splitlines() if line.strip())
-        if count > 1:
-            yield "lines", caption.line_starts[1], len(text), None, {"count": count}
+        if count > 1:  # the fix joins the lines into one caption (unsafe: OneTrainer's variants merge)
+            joins = [(m.start(), m.end(), ", ") for m in _BREAKS.finditer(text.rstrip()) if m.start() > 0]
+            yield "lines", caption.line_starts[1], len(text), joins, {"count": count}
     body_start = len(first) - len(first[begin:].lstrip())
     body_end = len(first.rstrip())
     edits = [(a, b, "") for a, b in ((begin, body_start), (body_end, len(first))) if b > a]
