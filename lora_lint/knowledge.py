@@ -369,6 +369,9 @@ class _Compiler:
 
     def placeholders(self, rule: Rule, decl: ast.Declaration) -> None:
         allowed = set(COMMON_PLACEHOLDERS) | set(self.kinds[rule.kind].PLACEHOLDERS)
+        for name, spec in self.kinds[rule.kind].PARAMS.items():  # a table's rows name placeholders too
+            if isinstance(spec, s.Groups):
+                allowed |= {row for _, rows in rule.props.get(name, ()) for row in rows}
         for prop in decl.properties:
             spec = self.kinds[rule.kind].PARAMS.get(prop.name.text)
             if prop.name.text != "message" and not getattr(spec, "template", False):

@@ -279,6 +279,23 @@ def _rows(prop: ast.Property, refs: References, ref: str) -> tuple[dict, set[str
     return rows, units
 
 
+class Groups(Spec):
+    """`parts { clothing clothing accessory, gaze eye_direction }`: a name per
+    row and the category selectors it gathers, in order."""
+
+    def read(self, prop, refs):
+        if prop.table is None or prop.groups:
+            raise _fail(f"'{prop.name.text}' takes a table like '{{ part category other_category }}'", prop)
+        groups = {}
+        for pair in prop.table:
+            if not all(isinstance(v, ast.Name) for v in pair.values):
+                raise _fail(f"a row of '{prop.name.text}' takes category names", pair)
+            for value in pair.values:
+                refs.add("category", value)
+            groups[pair.key.text] = tuple(v.text for v in pair.values)
+        return groups
+
+
 class Messages(Spec):
     """`messages { bom "...", empty "..." }`: a text per named case."""
 

@@ -99,3 +99,19 @@ def test_unsafe_format_fix_joins_a_multi_line_caption(run, dataset):
     assert path.read_bytes().count(b"\n") == 4  # safe fixes leave the lines alone
     run("fix", dataset, "--select", "caption-format", "--unsafe-fixes")
     assert path.read_bytes() == b"ohwx woman, close-up, front view, gentle smile, looking at viewer, white blouse, simple background, soft lighting\r\n"
+
+
+def test_tags_become_a_sentence_for_a_natural_language_model(run, tmp_path):
+    folder = tmp_path / "img" / "10_ohwx woman"
+    folder.mkdir(parents=True)
+    (tmp_path / ".lora-lint.yaml").write_text("lora: character\nmodel: flux\n")
+    (folder / "001.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    path = folder / "001.txt"
+    path.write_text("ohwx woman, three quarter view, laughing, eyes closed, peace sign, white t-shirt, park background, golden hour lighting\n")
+    run("fix", tmp_path, "--select", "caption-style")
+    assert path.read_text().startswith("ohwx woman, three")  # rewriting is unsafe: it waits for the flag
+    run("fix", tmp_path, "--select", "caption-style", "--unsafe-fixes")
+    sentence = "A photo of ohwx woman, three quarter view, laughing, eyes closed, peace sign, wearing white t-shirt, park background, golden hour lighting.\n"
+    assert path.read_text() == sentence
+    run("fix", tmp_path, "--select", "caption-style", "--unsafe-fixes")
+    assert path.read_text() == sentence

@@ -6,10 +6,12 @@ prompt it will get, and prose is mostly noise to a tag model. A caption is
 prose when its clauses run long and hold function words (`a`, `the`, `with`:
 the pack's `grammar.function` terms), and tags when it has several short
 clauses without them. Models whose `caption_style` allows both (hybrid) are
-never flagged.
+never flagged. Fix `rewrite` writes a tag caption as the pack's sentence
+template (unsafe: review the sentence).
 """
 from __future__ import annotations
 
+import string
 from collections.abc import Iterator
 
 from .. import schema as s
@@ -24,10 +26,12 @@ PARAMS = {
     "function_words": s.required(s.Selectors()),
     "prose_words": s.Number(),  # mean words per clause at or above which a caption reads as prose
     "min_tags": s.Number(integer=True),  # fewer clauses than this are too few to call tags
+    "parts": s.Groups(),  # part of a sentence -> the categories whose tags fill it
+    "sentence": s.Template(),  # pieces separated by "|", each kept only if its part has tags
     "messages": s.Messages(CASES),
 }
-PLACEHOLDERS = ("styles",)
-FIXES: dict[str, bool] = {}
+PLACEHOLDERS = ("styles", "subject", "other")
+FIXES = {"rewrite": False}  # a tag caption rewritten as a sentence: review it
 
 
 def _function_ids(rule: ActiveRule) -> frozenset[int]:
@@ -40,6 +44,9 @@ def _function_ids(rule: ActiveRule) -> frozenset[int]:
 def written_as(caption, rule: ActiveRule) -> str | None:
     """'tags', 'prose', or None when the caption is too short to tell."""
     line_end = caption.line_end(1)
+    first_line = caption.text[:line_end].strip()
+    if len(first_line) > 1 and first_line[0].isupper() and first_line[-1] in ".!?":
+        return "prose"  # a capitalised sentence with its full stop: no tagger writes that
     clauses = [(a, b) for a, b in caption.segments if b <= line_end]
     counts = [len(WORD.findall(caption.norm[a:b])) for a, b in clauses]
     total = sum(counts)
@@ -64,4 +71,45 @@ def check(caption, rule: ActiveRule) -> Iterator[Finding]:
     wanted = "prose" if "natural" in styles else "tags"
     if found and found != wanted:
         start, end = caption.segments[0][0], caption.line_end(1)
-        yield rule.on(caption, start, end, rule.case_message(found, styles=", ".join(styles)))
+        sentence = as_sentence(caption, rule) if found == "tags" else None
+        edits = [(start, end, sentence)] if sentence else None
+        yield rule.on(caption, start, end, rule.case_message(found, styles=", ".join(styles)), edits, "write the tags as a sentence")
+
+
+def as_sentence(caption, rule: ActiveRule) -> str | None:
+    """A tag caption as the pack's sentence template: tags gathered by part
+    (the first part whose categories a tag names), the trigger as subject."""
+    parts, template = rule.params.get("parts"), rule.params.get("sentence")
+    if not parts or not template:
+        return None
+    knowledge = rule.knowledge
+    if "parts" not in rule.memo:
+        rule.memo["parts"] = [(name, knowledge.sense_ids(knowledge.select(selectors))) for name, selectors in parts.items()]
+    filled: dict[str, list[str]] = {name: [] for name in parts}
+    filled.update(subject=[], other=[])
+    line_end = caption.line_end(1)
+    phrase = caption.trigger_phrases[0] if caption.trigger_phrases else None
+    for start, end in caption.segments:
+        if end > line_end:
+            break
+        tag = caption.text[start:end]
+        if phrase and start <= phrase[0] < end:
+            filled["subject"].append(tag)
+            continue
+        present = {i for hit in caption.hits if start <= hit.start < end for i in hit.senses}
+        part = next((name for name, ids in rule.memo["parts"] if not ids.isdisjoint(present)), "other")
+        filled[part].append(tag)
+    if not filled["subject"]:
+        filled["subject"].append(" ".join(filter(None, (rule.context.get("trigger"), rule.context.get("class")))) or "a person")
+    pieces = []
+    for piece in template.split("|"):
+        names = [n for _, n, _, _ in string.Formatter().parse(piece) if n]
+        if all(filled.get(n) for n in names):
+            pieces.append(piece.format(**{n: _listed(filled[n]) for n in names}))
+    text = "".join(pieces).strip()
+    return text[:1].upper() + text[1:] if text else None
+
+
+def _listed(items: list[str]) -> str:
+    """`a`, `a and b`, `a, b and c`."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
