@@ -48,6 +48,8 @@ def _parser() -> argparse.ArgumentParser:
     tags.add_argument("--character", type=float, default=0.5, help="lowest confidence of a character tag (default 0.5)")
     tags.add_argument("--undesired", default="", metavar="TAGS", help="tags never to keep (comma-separated)")
     tags.add_argument("--overwrite", action="store_true", help="replace caption files that are not the tagger's own output")
+    tags.add_argument("--tagger", metavar="NAME", help="tag images without tagger output with this tagger plugin (wd14)")
+    tags.add_argument("--model", type=Path, metavar="DIR", help="the tagger's model folder (wd14: model.onnx, selected_tags.csv)")
     tags.add_argument("--unsafe-fixes", action="store_true", help="then also remove what the LoRA should bind (identity, style...)")
     tags.add_argument("--config", type=Path, help="settings file to use instead of the nearest .lora-lint.yaml")
     tags.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
@@ -160,6 +162,12 @@ def _tags(args) -> int:
     from .tagging import caption_from, read_tags, tagger_files
 
     undesired = {t.replace("_", " ").strip().lower() for t in _names(args.undesired)}
+    plugins = load_plugins()
+    tagger = None
+    if args.tagger:
+        if args.tagger not in plugins.taggers:
+            raise LoraLintError(f"unknown tagger '{args.tagger}' (taggers: {', '.join(sorted(plugins.taggers)) or 'none installed'})")
+        tagger = plugins.taggers[args.tagger](args.model)
     written = kept = 0
     for path in args.paths:
         if not path.is_dir():
@@ -169,16 +177,18 @@ def _tags(args) -> int:
         keep_characters = settings.lora != "style"
         for image, source in tagger_files(path):
             target = image.with_suffix(settings.caption_extension)
+            if source is None and tagger is None:
+                continue
             if target.exists() and target != source and not args.overwrite:
                 kept += 1
                 continue
-            text = caption_from(read_tags(source), args.general, args.character, undesired, keep_characters) + "\n"
+            tags = read_tags(source) if source is not None else tagger.tag(image)
+            text = caption_from(tags, args.general, args.character, undesired, keep_characters) + "\n"
             if target.exists():
                 _write(str(target), text.encode("utf-8"))
             else:
                 target.write_text(text, encoding="utf-8")
             written += 1
-    plugins = load_plugins()
     fixer = Fixer(unsafe=args.unsafe_fixes)
     check(args.paths, plugins, Options(config=args.config, fixer=fixer))
     report = fixer.report

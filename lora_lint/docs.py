@@ -118,6 +118,7 @@ def print_plugins() -> None:
             ("lora_lint_reporters", "formats"),
             ("lora_lint_dataset_readers", "readers"),
             ("lora_lint_prompt_styles", "prompt styles"),
+            ("lora_lint_taggers", "taggers"),
         ):
             for plugin, value in plugins.collect(hook):
                 if plugin != name:

@@ -37,5 +37,12 @@ def lora_lint_dataset_readers() -> list[DatasetReader]:
 
 
 @hookspec
+def lora_lint_taggers() -> dict[str, Any]:
+    """Image taggers for `lora-lint tags --tagger NAME`: name -> a factory taking
+    an optional model folder and returning an object whose `tag(path)` gives
+    `lora_lint.tagging.Tag`s with confidences."""
+
+
+@hookspec
 def lora_lint_prompt_styles() -> list[PromptStyle]:
     """Prompt styles that phrase generated prompts for a family of models."""

@@ -91,6 +91,11 @@ class Plugins:
         return {name: reporter for name, (reporter, _) in reporters.items()}
 
     @cached_property
+    def taggers(self) -> dict[str, Any]:
+        """Tagger name -> factory (model folder or None -> tagger)."""
+        return {name: factory for _, given in self.collect("lora_lint_taggers") for name, factory in given.items()}
+
+    @cached_property
     def readers(self) -> list[Any]:
         """Dataset readers, plugins' before the built-in folder reader."""
         return [r for _, given in reversed(self.collect("lora_lint_dataset_readers")) for r in given]

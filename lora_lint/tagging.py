@@ -9,8 +9,9 @@ confidence and optional category columns. Tags below the general or
 character threshold, rating tags and undesired tags are dropped, character
 tags are kept for a character LoRA and dropped for a style LoRA (the domain
 reference's advice), underscores become spaces, and the result is written
-as `<stem>.txt`. `lora-lint fix` then puts the trigger first and, with
-`--unsafe-fixes`, removes what the LoRA should bind.
+as `<stem>.txt`. With `--tagger`, a tagger plugin (`wd14`) tags the images
+that have no output yet. `lora-lint fix` then puts the trigger first and,
+with `--unsafe-fixes`, removes what the LoRA should bind.
 """
 from __future__ import annotations
 
@@ -102,9 +103,9 @@ def caption_from(tags: list[Tag], general: float, character: float, undesired: s
     return ", ".join(kept)
 
 
-def tagger_files(scope: Path) -> list[tuple[Path, Path]]:
-    """(image, its tagger output) under `scope`, json before csv before txt."""
-    found = []
+def tagger_files(scope: Path) -> list[tuple[Path, Path | None]]:
+    """(image, its tagger output or None) under `scope`, json before csv before txt."""
+    found: list[tuple[Path, Path | None]] = []
     for folder, dirs, files in os.walk(scope):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         names = set(files)
@@ -112,8 +113,6 @@ def tagger_files(scope: Path) -> list[tuple[Path, Path]]:
             stem, suffix = os.path.splitext(name)
             if suffix.lower() not in IMAGE_EXTENSIONS:
                 continue
-            for ext in (".json", ".csv", ".txt"):
-                if stem + ext in names:
-                    found.append((Path(folder) / name, Path(folder) / (stem + ext)))
-                    break
+            source = next((Path(folder) / (stem + ext) for ext in (".json", ".csv", ".txt") if stem + ext in names), None)
+            found.append((Path(folder) / name, source))
     return found
