@@ -47,6 +47,7 @@ def _parser() -> argparse.ArgumentParser:
     tags.add_argument("--general", type=float, default=0.35, help="lowest confidence of a general tag (default 0.35; 0.5 is strict)")
     tags.add_argument("--character", type=float, default=0.5, help="lowest confidence of a character tag (default 0.5)")
     tags.add_argument("--undesired", default="", metavar="TAGS", help="tags never to keep (comma-separated)")
+    tags.add_argument("--first", default="", metavar="TAGS", help="tags to put first when present (comma-separated; the trigger always goes first)")
     tags.add_argument("--overwrite", action="store_true", help="replace caption files that are not the tagger's own output")
     tags.add_argument("--tagger", metavar="NAME", help="tag images without tagger output with this tagger plugin (wd14)")
     tags.add_argument("--model", type=Path, metavar="DIR", help="the tagger's model folder (wd14: model.onnx, selected_tags.csv)")
@@ -183,7 +184,7 @@ def _tags(args) -> int:
                 kept += 1
                 continue
             tags = read_tags(source) if source is not None else tagger.tag(image)
-            text = caption_from(tags, args.general, args.character, undesired, keep_characters) + "\n"
+            text = caption_from(tags, args.general, args.character, undesired, keep_characters, tuple(_names(args.first))) + "\n"
             if target.exists():
                 _write(str(target), text.encode("utf-8"))
             else:

@@ -86,8 +86,9 @@ def is_character(tag: Tag) -> bool:
     return tag.category == "character" or (tag.name.endswith(")") and "_(" in tag.name)
 
 
-def caption_from(tags: list[Tag], general: float, character: float, undesired: set[str], keep_characters: bool) -> str:
-    """The caption a tagger's tags make: kept tags, best first, spaces for underscores."""
+def caption_from(tags: list[Tag], general: float, character: float, undesired: set[str], keep_characters: bool, first: tuple[str, ...] = ()) -> str:
+    """The caption a tagger's tags make: the `first` tags that are there, then
+    the other kept tags, best first; spaces for underscores."""
     kept, seen = [], set()
     for tag in sorted(tags, key=lambda t: -(t.score if t.score is not None else 1.0)):
         key = tag.name.replace("_", " ").strip().lower()
@@ -100,6 +101,8 @@ def caption_from(tags: list[Tag], general: float, character: float, undesired: s
             continue
         seen.add(key)
         kept.append(tag.name if len(tag.name) <= _KAOMOJI_KEEP else tag.name.replace("_", " "))
+    order = {name.replace("_", " ").lower(): i for i, name in enumerate(first)}
+    kept.sort(key=lambda name: order.get(name.lower(), len(order)))  # stable: the rest keep their order
     return ", ".join(kept)
 
 

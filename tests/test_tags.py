@@ -23,6 +23,7 @@ def test_json_with_confidences_by_category(tmp_path):
     assert Tag("hatsune_miku", 0.95, "character") in tags and Tag("general", 0.9, "rating") in tags
     assert caption_from(tags, 0.35, 0.5, set(), True) == "hatsune miku, long hair, smile"
     assert caption_from(tags, 0.35, 0.5, {"long hair"}, False) == "smile"
+    assert caption_from(tags, 0.35, 0.5, set(), True, ("smile", "absent_tag")) == "smile, hatsune miku, long hair"
 
 
 def test_list_json_csv_and_kohya_txt(tmp_path):
