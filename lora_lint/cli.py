@@ -21,26 +21,12 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     check = commands.add_parser("check", help="lint datasets (captions and images)")
-    check.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="dataset root, a folder below one, or a caption file")
-    check.add_argument("--format", default="rich", help="output format: rich, json, or a plugin's (default: rich)")
-    check.add_argument("--select", default="", metavar="RULES", help="only these rules (comma-separated names)")
-    check.add_argument("--ignore", default="", metavar="RULES", help="skip these rules (comma-separated names)")
-    check.add_argument("--fail-on", default="warning", choices=("error", "warning", "info"), help="lowest severity that makes the exit status 1 (default: warning)")
-    check.add_argument("--config", type=Path, help="settings file to use instead of the nearest .lora-lint.yaml")
-    check.add_argument("--color", action=argparse.BooleanOptionalAction, default=None, help="force or disable colours")
-    check.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
+    _lint_arguments(check)
 
     fix = commands.add_parser("fix", help="apply the fixes findings carry (safe ones unless --unsafe-fixes)")
-    fix.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="dataset root, a folder below one, or a caption file")
+    _lint_arguments(fix)
     fix.add_argument("--unsafe-fixes", action="store_true", help="also apply fixes that remove content (leaked terms)")
     fix.add_argument("--diff", action="store_true", help="print what would change as a unified diff; change nothing")
-    fix.add_argument("--format", default="rich", help="output format of what remains: rich, json, or a plugin's")
-    fix.add_argument("--select", default="", metavar="RULES", help="only these rules' fixes (comma-separated names)")
-    fix.add_argument("--ignore", default="", metavar="RULES", help="not these rules' fixes")
-    fix.add_argument("--fail-on", default="warning", choices=("error", "warning", "info"), help="lowest severity left that makes the exit status 1")
-    fix.add_argument("--config", type=Path, help="settings file to use instead of the nearest .lora-lint.yaml")
-    fix.add_argument("--color", action=argparse.BooleanOptionalAction, default=None, help="force or disable colours")
-    fix.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
 
     tags = commands.add_parser("tags", help="turn tagger output (WD14 .txt, .json or .csv with confidences) into captions")
     tags.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="dataset folders holding images and tagger output")
@@ -72,6 +58,18 @@ def _parser() -> argparse.ArgumentParser:
     plugins = commands.add_parser("plugins", help="list loaded plugins and what they provide")
     plugins.add_argument("--debug", action="store_true", default=argparse.SUPPRESS)
     return parser
+
+
+def _lint_arguments(command: argparse.ArgumentParser) -> None:
+    """The arguments `check` and `fix` share."""
+    command.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="dataset root, a folder below one, or a caption file")
+    command.add_argument("--format", default="rich", help="output format: rich, json, or a plugin's (default: rich)")
+    command.add_argument("--select", default="", metavar="RULES", help="only these rules (comma-separated names)")
+    command.add_argument("--ignore", default="", metavar="RULES", help="skip these rules (comma-separated names)")
+    command.add_argument("--fail-on", default="warning", choices=("error", "warning", "info"), help="lowest severity that makes the exit status 1 (default: warning)")
+    command.add_argument("--config", type=Path, help="settings file to use instead of the nearest .lora-lint.yaml")
+    command.add_argument("--color", action=argparse.BooleanOptionalAction, default=None, help="force or disable colours")
+    command.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
 
 
 def main(argv: list[str] | None = None) -> int:
