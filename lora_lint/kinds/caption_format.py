@@ -5,7 +5,8 @@ reads only the first line, and a byte-order mark or stray separators end up
 inside the first or an empty tag. Fix `normalize` removes a BOM and turns a
 legacy encoding into UTF-8 (the file is rewritten), and removes outer
 whitespace and empty tags (safe: no words change); it joins the lines of a
-multi-line caption into one (unsafe: OneTrainer's caption variants merge).
+multi-line caption into one (unsafe: OneTrainer's caption variants merge) and
+fills an empty caption with the trigger and class (unsafe: still to describe).
 """
 from __future__ import annotations
 
@@ -37,9 +38,11 @@ def check(caption, rule: ActiveRule) -> Iterator[Finding]:
     for case, start, end, edits, values in _problems(caption):
         if case in skip:
             continue
+        if case == "empty" and "binary" not in caption.problems:
+            edits = _fill(caption, rule)
         message = rule.case_message(case, **values)
         severity = "info" if case in minor else None
-        safe = False if case == "lines" else None
+        safe = False if case in ("lines", "empty") else None
         yield rule.on(caption, start, end, message, edits, f"normalize ({case})", severity, safe)
 
 
@@ -71,3 +74,14 @@ def _problems(caption):
     empty = [m.span() for m in _EMPTY_TAG.finditer(first)]
     if empty:
         yield "separators", empty[0][0], empty[0][1], [(a, b, "") for a, b in empty], {"count": len(empty)}
+
+
+def _fill(caption, rule: ActiveRule) -> list[tuple[int, int, str]] | None:
+    """An empty caption filled with the trigger and class: what kohya trains an
+    uncaptioned image on anyway, without the crash (unsafe: a person should
+    describe the image)."""
+    words = " ".join(filter(None, (rule.context.get("trigger"), rule.context.get("class"))))
+    if not words:
+        return None
+    first = caption.text.split("\n", 1)[0].rstrip("\r")
+    return [(0, len(first), words)]

@@ -7,7 +7,7 @@ prose when its clauses run long and hold function words (`a`, `the`, `with`:
 the pack's `grammar.function` terms), and tags when it has several short
 clauses without them. Models whose `caption_style` allows both (hybrid) are
 never flagged. Fix `rewrite` writes a tag caption as the pack's sentence
-template (unsafe: review the sentence).
+template, or a sentence as the tags the packs know in it (unsafe: review it).
 """
 from __future__ import annotations
 
@@ -71,9 +71,28 @@ def check(caption, rule: ActiveRule) -> Iterator[Finding]:
     wanted = "prose" if "natural" in styles else "tags"
     if found and found != wanted:
         start, end = caption.segments[0][0], caption.line_end(1)
-        sentence = as_sentence(caption, rule) if found == "tags" else None
-        edits = [(start, end, sentence)] if sentence else None
-        yield rule.on(caption, start, end, rule.case_message(found, styles=", ".join(styles)), edits, "write the tags as a sentence")
+        rewritten = as_sentence(caption, rule) if found == "tags" else as_tags(caption, rule)
+        edits = [(start, end, rewritten)] if rewritten else None
+        how = "write the tags as a sentence" if found == "tags" else "keep the terms of the sentence as tags"
+        yield rule.on(caption, start, end, rule.case_message(found, styles=", ".join(styles)), edits, how)
+
+
+def as_tags(caption, rule: ActiveRule) -> str | None:
+    """A sentence as tags: the trigger (and class), then every term the packs
+    know in it, in order, once (unsafe: the words they do not know go)."""
+    function = _function_ids(rule)
+    line_end = caption.line_end(1)
+    tags = [caption.text[a:b] for a, b in caption.trigger_phrases[:1]]
+    seen = {t.lower() for t in tags}
+    little = {rule.knowledge.lexicon.senses[i].canonical for i in function}
+    for hit in caption.hits:
+        text = caption.text[hit.start : hit.end]
+        if set(hit.key.split(" ")) <= little:  # "on a": a pattern's catch of nothing but little words
+            continue
+        if hit.end <= line_end and function.isdisjoint(hit.senses) and text.lower() not in seen:
+            seen.add(text.lower())
+            tags.append(text)
+    return ", ".join(tags) if len(tags) > 2 else None
 
 
 def as_sentence(caption, rule: ActiveRule) -> str | None:
