@@ -34,7 +34,8 @@ def decode(data: bytes) -> Decoded:
         problems.append("bom")
         data = data[3:]
     elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return Decoded(data.decode("utf-16", errors="replace"), ("encoding",), "utf-16")
+        encoding = "utf-16-le" if data.startswith(b"\xff\xfe") else "utf-16-be"
+        return Decoded(data[2:].decode(encoding, errors="replace"), ("encoding",), encoding)
     if b"\x00" in data or _mostly_control(data):
         return Decoded("", ("binary",), "binary")
     try:

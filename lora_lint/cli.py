@@ -7,6 +7,7 @@ with `--debug`).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -35,6 +36,7 @@ def _parser() -> argparse.ArgumentParser:
     tags.add_argument("--undesired", default="", metavar="TAGS", help="tags never to keep (comma-separated)")
     tags.add_argument("--first", default="", metavar="TAGS", help="tags to put first when present (comma-separated; the trigger always goes first)")
     tags.add_argument("--overwrite", action="store_true", help="replace caption files that are not the tagger's own output")
+    tags.add_argument("--txt", action="store_true", help="read .txt files as kohya WD14 output and clean them in place")
     tags.add_argument("--tagger", metavar="NAME", help="tag images without tagger output with this tagger plugin (wd14)")
     tags.add_argument("--model", type=Path, metavar="DIR", help="the tagger's model folder (wd14: model.onnx, selected_tags.csv)")
     tags.add_argument("--unsafe-fixes", action="store_true", help="then also remove what the LoRA should bind (identity, style...)")
@@ -167,31 +169,40 @@ def _tags(args) -> int:
         if args.tagger not in plugins.taggers:
             raise LoraLintError(f"unknown tagger '{args.tagger}' (taggers: {', '.join(sorted(plugins.taggers)) or 'none installed'})")
         tagger = plugins.taggers[args.tagger](args.model)
-    written = kept = 0
+    written, kept = set(), 0
+    skipped: list[tuple[Path, str]] = []
     for path in args.paths:
         if not path.is_dir():
             raise LoraLintError("not a folder", str(path))
         found = args.config or find_settings(path)
         settings = load_settings(found) if found else Settings()
         keep_characters = settings.lora != "style"
-        for image, source in tagger_files(path):
+        for image, source in tagger_files(path, args.txt):
             target = image.with_suffix(settings.caption_extension)
             if source is None and tagger is None:
+                continue
+            if target.is_symlink():
+                skipped.append((target, "a link: not written"))
                 continue
             if target.exists() and target != source and not args.overwrite:
                 kept += 1
                 continue
             tags = read_tags(source) if source is not None else tagger.tag(image)
-            text = caption_from(tags, args.general, args.character, undesired, keep_characters, tuple(_names(args.first))) + "\n"
+            text = caption_from(tags, args.general, args.character, undesired, keep_characters, tuple(_names(args.first)))
+            if not text:
+                skipped.append((target, "no tag above the thresholds: not written"))
+                continue
             if target.exists():
-                _write(str(target), text.encode("utf-8"))
+                _write(str(target), (text + "\n").encode("utf-8"))
             else:
-                target.write_text(text, encoding="utf-8")
-            written += 1
-    fixer = Fixer(unsafe=args.unsafe_fixes)
+                target.write_text(text + "\n", encoding="utf-8")
+            written.add(os.path.abspath(target))
+    fixer = Fixer(unsafe=args.unsafe_fixes, only=written)
     check(args.paths, plugins, Options(config=args.config, fixer=fixer))
     report = fixer.report
-    print(f"lora-lint: wrote {written} caption(s), left {kept} existing one(s) alone; fixed {report.fixed} finding(s) in them")
+    print(f"lora-lint: wrote {len(written)} caption(s), left {kept} existing one(s) alone; fixed {report.fixed} finding(s) in them")
+    for target, why in skipped:
+        print(f"lora-lint: {target}: {why}", file=sys.stderr)
     for where, why in report.refused:
         print(f"lora-lint: not fixed: {where}: {why}", file=sys.stderr)
     print("lora-lint: run 'lora-lint check' to see what is left for a person")

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from .caption import Caption, analyse
 from .findings import Finding
 
-ROUNDS = 10  # a caption that still changes after this many rounds is left as it is
+ROUNDS = 10  # fixing stops after this many rounds (a caption reaches its fixed point in two or three)
 
 
 @dataclass
@@ -38,12 +38,24 @@ def offset(caption: Caption, line: int, column: int) -> int:
     return caption.line_starts[line - 1] + column - 1
 
 
+def _rewrites(caption: Caption, finding: Finding) -> bool:
+    """Whether a fix replaces the whole first line (a caption rewritten)."""
+    if not caption.segments or len(finding.fix.edits) != 1:
+        return False
+    edit = finding.fix.edits[0]
+    start, end = offset(caption, edit.line, edit.column), offset(caption, edit.end_line, edit.end_column)
+    return start <= caption.segments[0][0] and end >= caption.line_end(1) and bool(edit.content)
+
+
 def apply(caption: Caption, fixes: list[Finding]) -> tuple[str, list[Finding], bool]:
     """The caption text with every fix whose edits overlap no earlier one applied.
 
-    Returns the text, the findings fixed, and whether the file must be written
-    as UTF-8 without a BOM (the caption-format fix).
+    A rewrite of the whole caption waits until no other fix applies, and then
+    goes alone. Returns the text, the findings fixed, and whether the file
+    must be written as UTF-8 without a BOM (the caption-format fix).
     """
+    others = [f for f in fixes if not _rewrites(caption, f)]
+    fixes = others or fixes[:1]
     taken: list[tuple[int, int]] = []
     edits: list[tuple[int, int, str]] = []
     applied, normalize = [], False
@@ -64,8 +76,9 @@ def apply(caption: Caption, fixes: list[Finding]) -> tuple[str, list[Finding], b
 class Fixer:
     """Fixes captions as the check reads them; see the module docstring."""
 
-    def __init__(self, unsafe: bool = False, diff: bool = False) -> None:
+    def __init__(self, unsafe: bool = False, diff: bool = False, only: set[str] | None = None) -> None:
         self.unsafe, self.diff = unsafe, diff
+        self.only = only  # fix only these caption files (what `tags` just wrote)
         self.report = FixReport()
 
     def wanted(self, finding: Finding) -> bool:
@@ -73,48 +86,65 @@ class Fixer:
 
     def fix(self, path: str, caption: Caption, findings: list[Finding], relint: Callable[[bytes], tuple[Caption, list[Finding]]]) -> None:
         """Fix one caption file (at `path`) whose findings are known."""
-        if not any(self.wanted(f) for f in findings):
+        if (self.only is not None and os.path.abspath(path) not in self.only) or not any(self.wanted(f) for f in findings):
             return
         if os.path.islink(path):
             self.report.refused.append((caption.path, "a link: fix the file it points to"))
             return
-        original, fixed, normalize = caption, 0, False
+        original, fixed, normalize, emptying = caption, 0, False, set()
         for _ in range(ROUNDS):
-            fixes = [f for f in findings if self.wanted(f)]
+            fixes = [f for f in findings if self.wanted(f) and (f.rule, f.line, f.column) not in emptying]
             if not fixes:
                 break
             text, applied, normalized = apply(caption, fixes)
-            if not text.strip():
-                self.report.refused.append((caption.path, "the fixes would leave it empty"))
-                break
+            if not text.strip():  # hold back what empties it; the rest may still apply
+                unsafe = {(f.rule, f.line, f.column) for f in applied if not f.fix.safe}
+                if not unsafe:
+                    self.report.refused.append((caption.path, "the fixes would leave it empty"))
+                    break
+                emptying |= unsafe
+                continue
             fixed, normalize = fixed + len(applied), normalize or normalized
             if text == caption.text:
                 break
             caption, findings = relint(text.encode("utf-8"))
+        if emptying and any(self.wanted(f) for f in findings):  # what was held back is still there
+            self.report.refused.append((caption.path, "the fixes would leave it empty"))
         if not fixed:
             return
         self.report.fixed += fixed
-        data = _encode(original, caption.text, normalize)
+        data, normalize = _encode(original, caption.text, normalize)
         with open(path, "rb") as handle:
             if handle.read() == data:
                 return
         self.report.files += 1
         if self.diff:
-            self.report.diffs.append(_diff(original, caption.text))
-        else:
+            self.report.diffs.append(_diff(original, caption.text, normalize))
+            return
+        try:
             _write(path, data)
+        except OSError as error:
+            self.report.files -= 1
+            self.report.refused.append((caption.path, f"cannot write: {error.strerror or error}"))
 
 
-def _encode(original: Caption, text: str, normalize: bool) -> bytes:
-    """The fixed text in the file's encoding, or in UTF-8 when normalizing."""
-    if normalize or original.encoding in ("utf-8", "binary"):
-        bom = b"" if normalize or "bom" not in original.problems else b"\xef\xbb\xbf"
-        return bom + text.encode("utf-8")
-    return text.encode(original.encoding, errors="strict")
+_BOM = {"utf-16-le": b"\xff\xfe", "utf-16-be": b"\xfe\xff"}
 
 
-def _diff(original: Caption, text: str) -> str:
-    return "".join(
+def _encode(original: Caption, text: str, normalize: bool) -> tuple[bytes, bool]:
+    """The fixed text in the file's encoding (its BOM too), or in UTF-8 when
+    normalizing or when the old encoding cannot hold the new text."""
+    if not normalize and original.encoding not in ("utf-8", "binary"):
+        try:
+            return _BOM.get(original.encoding, b"") + text.encode(original.encoding), False
+        except UnicodeEncodeError:
+            normalize = True
+    bom = b"" if normalize or "bom" not in original.problems else b"\xef\xbb\xbf"
+    return bom + text.encode("utf-8"), normalize
+
+
+def _diff(original: Caption, text: str, normalize: bool) -> str:
+    diff = "".join(
         difflib.unified_diff(
             original.text.splitlines(keepends=True) or [""],
             text.splitlines(keepends=True) or [""],
@@ -122,6 +152,10 @@ def _diff(original: Caption, text: str) -> str:
             f"b/{original.path}",
         )
     )
+    if normalize and (original.encoding != "utf-8" or "bom" in original.problems):
+        diff = diff or f"--- a/{original.path}\n+++ b/{original.path}\n"
+        diff += f"# {original.path}: rewritten as UTF-8 without a byte-order mark\n"
+    return diff
 
 
 def _write(path: str, data: bytes) -> None:
@@ -131,6 +165,8 @@ def _write(path: str, data: bytes) -> None:
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(data)
+            out.flush()
+            os.fsync(out.fileno())  # the new bytes are on disk before the rename makes them the file
         os.chmod(temporary, mode)
         os.replace(temporary, path)
     except BaseException:

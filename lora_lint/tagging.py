@@ -47,12 +47,16 @@ def read_tags(path: Path) -> list[Tag]:
     suffix = path.suffix.lower()
     try:
         if suffix == ".json":
-            return _from_json(json.loads(text))
-        if suffix == ".csv":
-            return _from_csv(text)
-    except (ValueError, KeyError, TypeError) as error:
-        raise LoraLintError(f"not tagger output this reads: {error}", str(path)) from None
-    return [Tag(t.strip()) for t in text.split("\n", 1)[0].split(",") if t.strip()]
+            tags = _from_json(json.loads(text))
+        elif suffix == ".csv":
+            tags = _from_csv(text)
+        else:
+            tags = [Tag(t.strip()) for t in text.split("\n", 1)[0].split(",") if t.strip()]
+    except (ValueError, KeyError, TypeError, AttributeError, StopIteration) as error:
+        raise LoraLintError(f"not tagger output this reads ({type(error).__name__}: {error})", str(path)) from None
+    if not all(isinstance(t.name, str) for t in tags):
+        raise LoraLintError("not tagger output this reads: a tag is not a text", str(path))
+    return tags
 
 
 def _from_json(data) -> list[Tag]:
@@ -63,7 +67,9 @@ def _from_json(data) -> list[Tag]:
     if isinstance(data, list):
         tags = []
         for entry in data:
-            name = next(entry[k] for k in TAG_KEYS if k in entry)
+            name = next((entry[k] for k in TAG_KEYS if k in entry), None)
+            if name is None:
+                raise ValueError(f"an entry without a tag name ({', '.join(TAG_KEYS)})")
             score = next((float(entry[k]) for k in SCORE_KEYS if k in entry), None)
             tags.append(Tag(name, score, str(entry.get("category", "general")).lower()))
         return tags
@@ -75,10 +81,13 @@ def _from_csv(text: str) -> list[Tag]:
     if not rows:
         return []
     columns = {k.lower().strip(): k for k in rows[0]}
-    tag = next(columns[k] for k in TAG_KEYS if k in columns)
+    tag = next((columns[k] for k in TAG_KEYS if k in columns), None)
+    if tag is None:
+        raise ValueError(f"no tag column ({', '.join(TAG_KEYS)})")
     score = next((columns[k] for k in SCORE_KEYS if k in columns), None)
     category = columns.get("category")
-    return [Tag(row[tag], float(row[score]) if score and row[score] else None, (row[category] if category else "general").lower()) for row in rows]
+    # with a score column, a row without a score is a tag of no confidence
+    return [Tag(row[tag], (float(row[score]) if row[score] else 0.0) if score else None, (row[category] if category else "general").lower()) for row in rows]
 
 
 def is_character(tag: Tag) -> bool:
@@ -106,8 +115,9 @@ def caption_from(tags: list[Tag], general: float, character: float, undesired: s
     return ", ".join(kept)
 
 
-def tagger_files(scope: Path) -> list[tuple[Path, Path | None]]:
-    """(image, its tagger output or None) under `scope`, json before csv before txt."""
+def tagger_files(scope: Path, txt: bool = False) -> list[tuple[Path, Path | None]]:
+    """(image, its tagger output or None) under `scope`, json before csv (and,
+    with `txt`, before a WD14 `.txt`). Linked files are passed over."""
     found: list[tuple[Path, Path | None]] = []
     for folder, dirs, files in os.walk(scope):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
@@ -116,6 +126,9 @@ def tagger_files(scope: Path) -> list[tuple[Path, Path | None]]:
             stem, suffix = os.path.splitext(name)
             if suffix.lower() not in IMAGE_EXTENSIONS:
                 continue
-            source = next((Path(folder) / (stem + ext) for ext in (".json", ".csv", ".txt") if stem + ext in names), None)
+            if os.path.islink(os.path.join(folder, name)):
+                continue
+            kinds = (".json", ".csv", ".txt") if txt else (".json", ".csv")
+            source = next((Path(folder) / (stem + ext) for ext in kinds if stem + ext in names and not os.path.islink(os.path.join(folder, stem + ext))), None)
             found.append((Path(folder) / name, source))
     return found

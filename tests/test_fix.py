@@ -115,3 +115,40 @@ def test_tags_become_a_sentence_for_a_natural_language_model(run, tmp_path):
     assert path.read_text() == sentence
     run("fix", tmp_path, "--select", "caption-style", "--unsafe-fixes")
     assert path.read_text() == sentence
+
+
+def test_an_emptying_fix_does_not_hold_back_the_others(run, dataset):
+    path = caption(dataset, "003")
+    path.write_bytes(b"\xef\xbb\xbfblue_eyes\n")
+    result = run("fix", dataset, "--unsafe-fixes", "--select", "identity-leak,trigger-word,junk-tags,caption-format")
+    assert path.read_bytes() == b"ohwx woman\n"  # BOM, trigger, underscore fixed; then the leak removed
+    assert "not fixed" not in result.err
+
+
+def test_a_rewrite_waits_for_the_other_fixes(run, tmp_path):
+    folder = tmp_path / "img" / "10_ohwx woman"
+    folder.mkdir(parents=True)
+    (tmp_path / ".lora-lint.yaml").write_text("lora: character\nmodel: flux\n")
+    (folder / "001.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    path = folder / "001.txt"
+    path.write_text("ohwx woman, 1girl, laughing, white t-shirt, park\nat dusk\n")
+    run("fix", tmp_path, "--unsafe-fixes")
+    text = path.read_text()
+    assert text.count("A photo of") == 1 and text.count("wearing") == 1 and "1girl" not in text and ", with," not in text
+
+
+def test_an_insertion_the_old_encoding_cannot_hold_is_written_as_utf8(run, dataset):
+    (dataset / ".lora-lint.yaml").write_text("lora: character\nmodel: sdxl\ntrigger: ŋwx\n")
+    path = caption(dataset, "002")
+    path.write_bytes("café, close-up, front view, laughing, eyes closed, hoodie, blurred background, warm lighting".encode("cp1252"))
+    result = run("fix", dataset, "--select", "trigger-word")
+    assert result.code in (0, 1)
+    assert path.read_bytes().decode("utf-8").startswith("ŋwx woman, café")
+
+
+def test_utf16_keeps_its_byte_order(run, dataset):
+    path = caption(dataset, "002")
+    path.write_bytes(b"\xfe\xff" + "close-up, front view, laughing, eyes closed, hoodie, blurred background, warm lighting".encode("utf-16-be"))
+    run("fix", dataset, "--select", "trigger-word")
+    data = path.read_bytes()
+    assert data.startswith(b"\xfe\xff") and data[2:].decode("utf-16-be").startswith("ohwx woman, close-up")

@@ -41,7 +41,7 @@ def test_tags_command_writes_captions_then_fixes_them(run, tmp_path):
     (folder / "001.json").write_text(json.dumps({"general": {"1girl": 0.99, "smile": 0.8, "looking_at_viewer": 0.7, "black_hair": 0.9, "hoodie": 0.6, "simple_background": 0.8, "blurry": 0.1}, "rating": {"sensitive": 0.7}}))
     (folder / "002.png").write_bytes(PNG)
     (folder / "002.txt").write_text("1girl, smile, highres, rating:general\n")  # kohya WD14 output, cleaned in place
-    result = run("tags", tmp_path, "--unsafe-fixes")
+    result = run("tags", tmp_path, "--unsafe-fixes", "--txt")
     assert result.code == 0
     assert "wrote 2 caption(s)" in result.out
     first = (folder / "001.txt").read_text()
@@ -68,3 +68,37 @@ def test_a_broken_tagger_file_is_named(run, tmp_path):
     (folder / "001.json").write_text("{broken")
     result = run("tags", tmp_path)
     assert result.code == 2 and "001.json: not tagger output this reads" in result.err
+
+
+def test_tags_never_writes_through_a_link_nor_an_empty_caption(run, tmp_path):
+    folder = dataset(tmp_path)
+    outside = tmp_path / "outside.txt"
+    (folder / "001.png").write_bytes(PNG)
+    (folder / "001.json").write_text(json.dumps({"smile": 0.9}))
+    (folder / "001.txt").symlink_to(outside)  # dangling, pointing out of the dataset
+    (folder / "002.png").write_bytes(PNG)
+    (folder / "002.json").write_text(json.dumps({"smile": 0.1}))
+    result = run("tags", tmp_path)
+    assert not outside.exists() and "a link: not written" in result.err
+    assert not (folder / "002.txt").exists() and "no tag above the thresholds" in result.err
+
+
+def test_hand_written_txt_is_not_tagger_output_unless_told(run, tmp_path):
+    folder = dataset(tmp_path)
+    (folder / "001.png").write_bytes(PNG)
+    (folder / "001.txt").write_text("A woman smiling at the camera\nsecond line\n")
+    run("tags", tmp_path)
+    assert (folder / "001.txt").read_text() == "A woman smiling at the camera\nsecond line\n"
+
+
+def test_malformed_tagger_output_is_named(run, tmp_path):
+    folder = dataset(tmp_path)
+    (folder / "001.png").write_bytes(PNG)
+    for content in ('[{"tags": "smile", "score": 0.9}]', '[{"name": 5, "score": 0.9}]'):
+        (folder / "001.json").write_text(content)
+        result = run("tags", tmp_path)
+        assert result.code == 2 and "001.json: not tagger output this reads" in result.err
+    (folder / "001.json").unlink()
+    (folder / "001.csv").write_text("word,prob\nsmile,0.9\n")
+    result = run("tags", tmp_path)
+    assert result.code == 2 and "001.csv: not tagger output this reads" in result.err
