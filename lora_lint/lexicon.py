@@ -127,12 +127,26 @@ class Lexicon:
                 if key in phrases:
                     best, best_key = j, key
                 j += 1
-            if best < 0:
+            if best < 0 or self._reached_past(words, i, best):
                 i += 1
                 continue
             hits.append(Hit(words[i][1], words[best][2], best_key, phrases[best_key]))
             i = best + 1
         return hits
+
+    def _reached_past(self, words, start: int, end: int) -> bool:
+        """Whether a term starting inside words[start..end] reaches past `end`:
+        in "black hair ribbon" the accessory wins over the hair colour, in
+        "in profile view" the angle over "in profile"."""
+        phrases, prefixes = self.phrases, self.prefixes
+        for k in range(start + 1, end + 1):
+            key, j = words[k][0], k + 1
+            while key in prefixes and j < len(words):
+                key = join(key, words[j][0])
+                if key in phrases and j > end:
+                    return True
+                j += 1
+        return False
 
     def with_patterns(self, norm: str, literal: list[Hit]) -> list[Hit]:
         """The literal hits of a normalized segment plus its pattern matches.

@@ -69,3 +69,8 @@ def test_the_trigger_and_its_class_word_are_not_matched_as_terms():
 def test_segments_split_tags_and_sentences_and_trim():
     text = "a, b; c. d\nÉtude 3.5 ok"
     assert [text[s:e] for s, e in segments(text)] == ["a", "b", "c", "d", "Étude 3.5 ok"]
+
+
+def test_a_term_reaching_further_wins_over_one_it_overlaps():
+    lex = lexicon("black hair", "hair ribbon", "in profile", "profile view")
+    assert matched("black hair ribbon, in profile view, black hair", lex) == ["hair ribbon", "profile view", "black hair"]

@@ -4,8 +4,8 @@ What a caption names, the LoRA learns to tell apart; what it leaves out, the
 LoRA binds. A character LoRA whose captions say "black hair" will not learn
 the hair as part of the character. With `features yes`, the dataset's own
 `features:` (an object's "silver body", a concept's "double exposure") are
-forbidden too, in singular or plural, with a word between ("gold-tone
-clasp"), and a longer feature by its last two words ("brick wall" names
+forbidden too, in singular or plural and other endings ("overlaid" for
+"overlay"), with a word between ("gold-tone clasp"), and a longer feature by its last two words ("brick wall" names
 "exposed brick walls"). Fix `remove` deletes the term with its separator (unsafe:
 content goes).
 """
@@ -36,7 +36,20 @@ def _forbidden(rule: ActiveRule) -> frozenset[int]:
 
 
 def _singular(word: str) -> str:
+    """A rough stem: plural, -ed and -ing endings off (`walls`, `blending`)."""
+    for ending in ("ing", "ed"):
+        if word.endswith(ending) and len(word) - len(ending) >= 4:
+            return word[: -len(ending)]
     return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+
+
+def _alike(a: str, b: str) -> bool:
+    """Two stems of one word: equal, or long and differing only at the end
+    (`overlay`, `overlaid`)."""
+    if a == b:
+        return True
+    shorter = min(len(a), len(b))
+    return shorter >= 6 and a[: shorter - 1] == b[: shorter - 1]
 
 
 def _features(rule: ActiveRule) -> list[tuple[str, tuple[str, ...]]]:
@@ -53,10 +66,10 @@ def _feature_span(found: list[str], feature: tuple[str, ...]) -> tuple[int, int]
     feature is also named by its last two words ("brick wall" names
     "exposed brick walls")."""
     for wanted in (feature, feature[-2:]) if len(feature) > 2 else (feature,):
-        for first in (i for i, word in enumerate(found) if word == wanted[0]):
+        for first in (i for i, word in enumerate(found) if _alike(word, wanted[0])):
             last, ok = first, True
             for word in wanted[1:]:
-                step = next((j for j in (last + 1, last + 2) if j < len(found) and found[j] == word), None)
+                step = next((j for j in (last + 1, last + 2) if j < len(found) and _alike(found[j], word)), None)
                 if step is None:
                     ok = False
                     break
