@@ -13,7 +13,7 @@ import re
 from functools import lru_cache
 from dataclasses import dataclass, field
 
-from .lexicon import Hit, Lexicon, Sense
+from .lexicon import Hit, Lexicon
 from .tokens import normalize, segments, words
 
 

@@ -17,7 +17,7 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .caption import Caption, analyse
+from .caption import Caption
 from .findings import Finding
 
 ROUNDS = 10  # fixing stops after this many rounds (a caption reaches its fixed point in two or three)

@@ -1,7 +1,6 @@
 """`lora-lint check` end to end on real dataset folders."""
 from __future__ import annotations
 
-from pathlib import Path
 
 from conftest import FOLDER, clean
 

@@ -1,7 +1,6 @@
 """`rules`, `explain`, `test-pack` and `plugins`."""
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 

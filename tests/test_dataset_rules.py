@@ -1,7 +1,6 @@
 """Dataset rules: folded per subset, judged once, mergeable summaries."""
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 

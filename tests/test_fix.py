@@ -16,7 +16,7 @@ def test_diff_shows_the_safe_fixes_and_writes_nothing(run, dataset):
     before = {p: p.read_bytes() for p in (dataset / FOLDER).glob("*.txt")}
     result = run("fix", dataset, "--diff")
     assert result.code == 1
-    assert f"+ohwx woman, close-up, front view, surprised expression" in result.out
+    assert "+ohwx woman, close-up, front view, surprised expression" in result.out
     assert "-ohwx woman, full body, dancing, laugh, eyes closed" in result.out
     assert "2 finding(s) would be fixed in 2 file(s)" in result.err
     assert {p: p.read_bytes() for p in (dataset / FOLDER).glob("*.txt")} == before

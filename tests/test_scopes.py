@@ -15,7 +15,8 @@ def copy(tmp_path, name):
 
 def test_several_paths_keep_their_findings_apart(run, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    first, second = copy(tmp_path, "dA"), copy(tmp_path, "dB")
+    copy(tmp_path, "dA")
+    second = copy(tmp_path, "dB")
     (second / FOLDER / "003.txt").write_text("ohwx woman, blonde hair, three quarter view, winking, peace sign, graphic tee, park background, golden hour\n")
     findings = run("check", "dA", "dB", "--format", "json", "--select", "identity-leak").json["findings"]
     assert [(f["path"], f["column"]) for f in findings] == [
