@@ -46,16 +46,38 @@ class FolderReader:
         return path.is_dir() or path.is_file()
 
     def items(self, scope: Path, root: Path, settings, notes: list[str]) -> Iterator[Any]:
+        from fnmatch import fnmatchcase
+
         from .dataset import Walk, discover
 
         walk = Walk()
         video = settings.lora == "video"
-        yield from discover(scope, root, settings.caption_extension, parse_root=settings.path is None, walk=walk, video=video)
+        prefix = _below(scope, root)
+        for item in discover(scope, root, settings.caption_extension, parse_root=settings.path is None, walk=walk, video=video):
+            if not any(fnmatchcase(prefix + item.path, pattern) for pattern in settings.exclude):
+                yield item
         if walk.skipped:
             shown = ", ".join(walk.skipped[:5]) + (" ..." if len(walk.skipped) > 5 else "")
             notes.append(f"skipped {len(walk.skipped)} linked file(s) that lead outside the dataset or nowhere: {shown}")
 
 
+def _below(scope: Path, root: Path) -> str:
+    """`scope` relative to the dataset root, as a prefix of item paths (`img/`)."""
+    try:
+        relative = scope.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return ""
+    folder = relative if scope.is_dir() else relative.rpartition("/")[0]
+    return "" if folder in ("", ".") else folder + "/"
+
+
 @hookimpl
 def lora_lint_dataset_readers() -> list[Any]:
     return [FolderReader()]
+
+
+@hookimpl
+def lora_lint_prompt_styles() -> list[Any]:
+    from .prompts.styles import BUILTIN
+
+    return list(BUILTIN)

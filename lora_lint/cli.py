@@ -43,6 +43,9 @@ def _parser() -> argparse.ArgumentParser:
     tags.add_argument("--config", type=Path, help="settings file to use instead of the nearest .lora-lint.yaml")
     tags.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
 
+    prompts = commands.add_parser("prompts", help="generate training prompts and their paired captions for a LoRA type and model")
+    _prompt_arguments(prompts)
+
     rules = commands.add_parser("rules", help="list the rules of every loaded pack")
     rules.add_argument("path", nargs="?", type=Path, metavar="PATH", help="include the packs of the dataset at or above PATH (default: here)")
     rules.add_argument("--format", default="rich", choices=("rich", "json"))
@@ -70,6 +73,50 @@ def _lint_arguments(command: argparse.ArgumentParser) -> None:
     command.add_argument("--ignore", default="", metavar="RULES", help="skip these rules (comma-separated names)")
     command.add_argument("--fail-on", default="warning", choices=("error", "warning", "info"), help="lowest severity that makes the exit status 1 (default: warning)")
     command.add_argument("--config", type=Path, help="settings file to use instead of the nearest .lora-lint.yaml")
+    command.add_argument("--color", action=argparse.BooleanOptionalAction, default=None, help="force or disable colours")
+    command.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
+
+
+# Inputs of the built-in recipes that get a flag of their own; a pack's other
+# inputs are given with --input NAME=VALUE.
+PROMPT_INPUTS = {
+    "age": "character: age, as a number (25)",
+    "ethnicity": "character: ethnicity (asian)",
+    "gender": "character: gender (woman)",
+    "face": "character: face shape (oval)",
+    "eyes": "character: eye features (single eyelid, brown eyes)",
+    "hair": "character: hair (shoulder length black straight hair)",
+    "skin": "character: skin (fair skin)",
+    "look": "character: style keywords (natural makeup)",
+    "style": "style: the style's visual characteristics (watercolor, muted colors)",
+    "features": "object: the object's key features (silver body, round logo)",
+    "concept": "concept: the target concept (double exposure effect)",
+    "scene": "scene: the scene's features (cozy cafe interior, hanging plants)",
+    "subject": "video: the subject in motion (a woman with long black hair)",
+}
+
+
+def _prompt_arguments(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--type", dest="lora", metavar="TYPE", help="character, style, object, concept, scene or video")
+    command.add_argument("--model", help="sd15, sdxl, pony, flux, sd3, kolors, wan, hunyuan, cogvideox")
+    command.add_argument("--count", type=int, help="prompts to generate (default: the middle of the type's recommended size)")
+    command.add_argument("--seed", type=int, help="the same seed gives the same set (default 0)")
+    command.add_argument("--trigger", help="the trigger word of the captions (default ohwx)")
+    command.add_argument("--class", dest="klass", metavar="CLASS", help="the class word: woman, handbag (regularization prompts use it)")
+    command.add_argument("--anchor", help="a ready appearance anchor instead of the attribute flags")
+    for name, text in PROMPT_INPUTS.items():
+        command.add_argument(f"--{name}", dest=f"input_{name}", metavar="TEXT", help=text)
+    command.add_argument("--input", action="append", default=[], metavar="NAME=VALUE", help="an input of a pack's recipe that has no flag")
+    command.add_argument("--lang", choices=("en", "zh-TW", "zh-CN"), help="language of the prompts and captions (Chinese for Kolors)")
+    command.add_argument("--phrasing", help="tags, hybrid or natural (default: the model's first caption style)")
+    command.add_argument("--reference", action="store_true", default=None, help="IPAdapter/reference mode: a reduced anchor")
+    command.add_argument("--regularization", type=float, metavar="TIMES", help="class prompts per training prompt (default: the type's lowest, 0 for style)")
+    command.add_argument("--spec", type=Path, metavar="FILE", help="a YAML file with any of these settings (flags win)")
+    command.add_argument("--pack", action="append", type=Path, default=[], metavar="FILE", help="an extra rule pack (vocabulary, recipes)")
+    command.add_argument("--format", default="text", choices=("text", "json", "csv"), help="stdout: one prompt a line, JSON or CSV (default text)")
+    command.add_argument("--out", type=Path, metavar="DIR", help="write a dataset skeleton: prompts, captions in a kohya folder, .lora-lint.yaml")
+    command.add_argument("--repeats", type=int, default=None, help="kohya repeats in the folder name (default 10)")
+    command.add_argument("--force", action="store_true", help="write into a folder that is not empty")
     command.add_argument("--color", action=argparse.BooleanOptionalAction, default=None, help="force or disable colours")
     command.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
 
@@ -209,6 +256,37 @@ def _tags(args) -> int:
     return 0
 
 
+def _prompts(args) -> int:
+    from .packs import load_knowledge
+    from .plugins import load_plugins
+    from .prompts import generate
+    from .prompts.output import as_csv, as_lines, print_summary, to_json, write_dataset
+    from .prompts.spec import request_from
+
+    plugins = load_plugins()
+    request, packs, repeats = request_from(args)
+    knowledge = load_knowledge(plugins.packs, packs, plugins.kinds)
+    prompt_set = generate(request, knowledge, plugins.prompt_styles)
+    if args.out:
+        written = write_dataset(prompt_set, args.out, repeats, args.force)
+        print_summary(prompt_set, sys.stdout, args.color)
+        print(f"wrote {len(written)} files to {args.out}")
+        return 0
+    if args.format == "json":
+        import json
+
+        json.dump(to_json(prompt_set), sys.stdout, ensure_ascii=False, indent=2)
+        print()
+    elif args.format == "csv":
+        as_csv(prompt_set, sys.stdout)
+    else:
+        as_lines(prompt_set, sys.stdout)
+        if prompt_set.negative:
+            print(f"negative: {prompt_set.negative}", file=sys.stderr)
+        print_summary(prompt_set, sys.stderr, args.color)
+    return 0
+
+
 def _rules(args) -> int:
     from .docs import print_rules
 
@@ -236,4 +314,4 @@ def _plugins(args) -> int:
     return 0
 
 
-_COMMANDS = {"check": _check, "fix": _fix, "tags": _tags, "rules": _rules, "explain": _explain, "test-pack": _test_pack, "plugins": _plugins}
+_COMMANDS = {"check": _check, "fix": _fix, "tags": _tags, "prompts": _prompts, "rules": _rules, "explain": _explain, "test-pack": _test_pack, "plugins": _plugins}

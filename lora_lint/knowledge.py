@@ -59,6 +59,24 @@ RULE_SCHEMA: dict[str, s.Spec] = {
     "good": s.Texts(),
     "fix": s.Words(one=True),
 }
+PROMPTS_SCHEMA: dict[str, s.Spec] = {
+    "title": s.Text(),
+    "inputs": s.Words(),  # what the anchor is made of, in the order people give it
+    "ask": s.Words(),  # inputs without which (and without a ready anchor) there is none
+    "anchor": s.Template(),  # the fixed description: pieces split by "|", kept when their inputs are given
+    "reference": s.Template(),  # the reduced anchor when a reference image (IPAdapter) carries the look
+    "subject": s.Template(),  # how the paired caption names the subject: "{trigger} {class}"
+    "slot": s.Slots(),
+    "sentence": s.Template(),  # a natural-language prompt: pieces split by "|", kept when their slots are filled
+    "regularization": s.Template(),  # the class prompt of regularization images
+    "seeds": s.Words(one=True),  # the split slot whose rows each get one fixed seed
+    "features": s.Words(one=True),  # the input that is the target's fixed features (.lora-lint.yaml `features:`)
+    "video": s.Flag(),  # the set is of clips: only a video model can train it
+}
+# Attributes a pool's choice may carry, and whether each takes a quoted text.
+POOL_ATTRIBUTES = {"zh-TW": True, "zh-CN": True, "prose": True, "hint": True, "row": False, "tone": False}
+LANGUAGES = ("en", "zh-TW", "zh-CN")
+
 CONDITION_KEYS: dict[str, tuple[str, ...] | str] = {
     "lora": "lora",
     "model": "model",
@@ -172,6 +190,28 @@ class Rule:
         return self.value(name, {}, default) if all(c is None for c, _ in self.props.get(name, ())) else default
 
 
+@dataclass(frozen=True)
+class Choice:
+    """One choice of a pool: the English text and its attributes (translations,
+    prose form, the distribution row it belongs to, a pose hint, a tone)."""
+
+    text: str
+    attributes: dict[str, str]
+
+    def get(self, key: str, default: str | None = None) -> str | None:
+        return self.attributes.get(key, default)
+
+
+@dataclass
+class Pool:
+    """What a prompt generator draws from for one slot."""
+
+    name: str
+    choices: list[Choice]
+    path: str
+    line: int
+
+
 @dataclass
 class Knowledge:
     """Everything the packs declare, compiled for lookup."""
@@ -181,6 +221,8 @@ class Knowledge:
     categories: dict[str, Category] = field(default_factory=dict)
     rules: dict[str, Rule] = field(default_factory=dict)
     lexicon: Lexicon = field(default_factory=Lexicon)
+    prompts: dict[str, Declared] = field(default_factory=dict)  # LoRA type -> its prompt recipe
+    pools: dict[str, Pool] = field(default_factory=dict)
 
     def select(self, selectors: tuple[str, ...]) -> frozenset[str]:
         """Category names that any selector names (a name covers its sub-categories)."""
@@ -215,6 +257,7 @@ class _Compiler:
                     self.declaration(decl, pack.name)
             self.check_references()
             self.check_rules()
+            self.check_recipes()
             self.build_lexicon()
         except PackError as error:
             if error.source is None:
@@ -244,13 +287,16 @@ class _Compiler:
             self.declared_at[key] = decl.name.loc
         if decl.block in ("terms", "vocabulary"):
             self.category(decl)
+        elif decl.block == "pool":
+            self.pool(decl)
         elif decl.block == "rule":
             self.rule(decl, pack)
         else:
             self.model_or_lora(decl)
 
     def table_for(self, block: str) -> dict:
-        return {"model": self.k.models, "lora": self.k.loras, "rule": self.k.rules}.get(block, self.k.categories)
+        tables = {"model": self.k.models, "lora": self.k.loras, "rule": self.k.rules, "prompts": self.k.prompts, "pool": self.k.pools}
+        return tables.get(block, self.k.categories)
 
     def category(self, decl: ast.Declaration) -> None:
         if "*" in decl.name.text:
@@ -280,12 +326,43 @@ class _Compiler:
             if existing.block == "terms" and variants:
                 raise PackError.at("a terms list has no variants: declare a vocabulary for 'canonical = variant'", variants[0].loc)
 
+    def pool(self, decl: ast.Declaration) -> None:
+        """A pool's choices; `override` replaces them, `extend` adds to them."""
+        pool = self.k.pools.get(decl.name.text)
+        if pool is None or decl.change == "override":
+            pool = Pool(decl.name.text, [], decl.loc.path, decl.loc.line)
+            self.k.pools[decl.name.text] = pool
+        seen = {choice.text.lower() for choice in pool.choices}
+        for choice in decl.choices:
+            if choice.text.text.lower() in seen:
+                raise PackError.at(f"'{choice.text.text}' is already in pool '{decl.name.text}'", choice.text.loc)
+            seen.add(choice.text.text.lower())
+            attributes = {}
+            for pair in choice.attributes:
+                key, value = pair.key.text, pair.values[0]
+                if key not in POOL_ATTRIBUTES:
+                    hint = did_you_mean(key, POOL_ATTRIBUTES)
+                    raise PackError.at(f"unknown attribute '{key}' (attributes: {', '.join(POOL_ATTRIBUTES)}){hint}", pair.key.loc)
+                if key in attributes:
+                    raise PackError.at(f"'{key}' is set twice", pair.key.loc)
+                wants_text = POOL_ATTRIBUTES[key]
+                if wants_text != isinstance(value, ast.Text) or not isinstance(value, (ast.Text, ast.Name)):
+                    raise PackError.at(f"'{key}' takes {'a quoted text' if wants_text else 'a name'}", value.loc)
+                if key == "row":
+                    self.refs.add("category", value)
+                attributes[key] = value.text
+            pool.choices.append(Choice(choice.text.text, attributes))
+        if not pool.choices:
+            raise PackError.at(f"pool '{decl.name.text}' has no choices", decl.name.loc)
+
     @staticmethod
     def term_id(term: ast.Term) -> str:
         return ("pattern:" + term.text) if term.is_pattern else phrase_key(term.text)
 
     def model_or_lora(self, decl: ast.Declaration) -> None:
-        schema = MODEL_SCHEMA if decl.block == "model" else LORA_SCHEMA
+        schema = {"model": MODEL_SCHEMA, "lora": LORA_SCHEMA, "prompts": PROMPTS_SCHEMA}[decl.block]
+        if decl.block == "prompts" and not decl.change:
+            self.refs.add("lora", decl.name)
         if decl.when:
             raise PackError.at(f"'when' applies to rules, not to a {decl.block}", decl.when[0].loc)
         table = self.table_for(decl.block)
@@ -400,7 +477,7 @@ class _Compiler:
 
     # --- after all packs
     def check_references(self) -> None:
-        names = {"category": self.k.categories, "lora": self.k.loras, "model": self.k.models}
+        names = {"category": self.k.categories, "lora": self.k.loras, "model": self.k.models, "pool": self.k.pools}
         for what, name in self.refs.items:
             known = names[what]
             if what == "category":
@@ -408,7 +485,7 @@ class _Compiler:
                     continue
             elif name.text in known:
                 continue
-            label = {"category": "category", "lora": "LoRA type", "model": "model"}[what]
+            label = {"category": "category", "lora": "LoRA type", "model": "model", "pool": "pool"}[what]
             if what == "category":  # a selector may name any level: identity, identity.hair
                 known = {".".join(c.split(".")[:i]) for c in known for i in range(1, c.count(".") + 2)}
             hint = did_you_mean(name.text, known)
@@ -428,6 +505,47 @@ class _Compiler:
                 cases = f" (or messages for {', '.join(missing)})" if missing != [""] else ""
                 raise PackError(f"rule '{rule.name}' needs a 'message'{cases}", rule.path, rule.line, 1)
 
+    def check_recipes(self) -> None:
+        """Each prompt recipe's templates name what exists, and each split slot's
+        pool has choices for every row of the LoRA type's distribution table."""
+        for name, recipe in self.k.prompts.items():
+            where = (recipe.path, recipe.line)
+            slots = recipe.get("slot", {})
+            inputs = set(recipe.get("inputs", ()))
+            allowed = {
+                "anchor": {*inputs, "class"}, "reference": {*inputs, "class"}, "subject": {"trigger", "class"},
+                "sentence": {*slots, "subject", "anchor"}, "regularization": {"class", "a"},
+            }
+            for prop, known in allowed.items():
+                for field_name in _placeholders(recipe.get(prop, "")):
+                    if field_name not in known:
+                        hint = did_you_mean(field_name, known)
+                        raise PackError(f"prompts '{name}': unknown placeholder '{{{field_name}}}' in '{prop}'{hint}", *where, 1)
+            for input_name in (*recipe.get("ask", ()), *filter(None, [recipe.get("features")])):
+                if input_name not in inputs:
+                    raise PackError(f"prompts '{name}': '{input_name}' is not one of its inputs ({', '.join(sorted(inputs))})", *where, 1)
+            seeds = recipe.get("seeds")
+            if seeds and (seeds not in slots or not slots[seeds].split):
+                raise PackError(f"prompts '{name}': 'seeds {seeds}' names no split slot", *where, 1)
+            for slot in slots.values():
+                if slot.split:
+                    self.check_split(name, slot, where)
+
+    def check_split(self, recipe: str, slot, where: tuple[str, int]) -> None:
+        tables = self.k.loras[recipe].get("distribution", {}) if recipe in self.k.loras else {}
+        if slot.split not in tables:
+            hint = did_you_mean(slot.split, tables)
+            raise PackError(f"prompts '{recipe}': slot '{slot.name}' splits by '{slot.split}', which lora {recipe} has no distribution of{hint}", *where, 1)
+        rows = tables[slot.split].rows
+        pool = self.k.pools[slot.pool]
+        found = {choice.get("row") for choice in pool.choices}
+        for choice in pool.choices:
+            if choice.get("row") not in rows:
+                raise PackError(f"pool '{pool.name}': '{choice.text}' needs 'row' with one of {', '.join(rows)} (slot '{slot.name}' splits by it)", pool.path, pool.line, 1)
+        missing = [row for row in rows if row not in found]
+        if missing:
+            raise PackError(f"pool '{pool.name}' has no choice for row {', '.join(missing)} of distribution '{slot.split}'", pool.path, pool.line, 1)
+
     def build_lexicon(self) -> None:
         lexicon = self.k.lexicon
         for category in self.k.categories.values():
@@ -440,6 +558,10 @@ class _Compiler:
                         lexicon.add(phrase_key(term.text), sense)
             category.entries = [(c.text, tuple(v.text for v in variants)) for c, variants in category.entries]
         lexicon.freeze()
+
+
+def _placeholders(template: str) -> list[str]:
+    return [name for _, name, _, _ in string.Formatter().parse(template) if name]
 
 
 def compile_packs(packs: list[ast.Pack], kinds: dict[str, Any]) -> Knowledge:

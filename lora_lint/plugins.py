@@ -96,6 +96,11 @@ class Plugins:
         return {name: factory for _, given in self.collect("lora_lint_taggers") for name, factory in given.items()}
 
     @cached_property
+    def prompt_styles(self) -> dict[str, Any]:
+        """Phrasing name (tags, hybrid, natural...) -> prompt style; a plugin's wins."""
+        return {style.name: style for _, given in self.collect("lora_lint_prompt_styles") for style in given}
+
+    @cached_property
     def readers(self) -> list[Any]:
         """Dataset readers, plugins' before the built-in folder reader."""
         return [r for _, given in reversed(self.collect("lora_lint_dataset_readers")) for r in given]

@@ -34,10 +34,16 @@ class Reporter(Protocol):
 
 
 class PromptStyle(Protocol):
-    """Phrases the parts of a training prompt for a family of models."""
+    """Phrases a generated prompt or caption for models of one `caption_style`."""
 
-    name: str
-    caption_styles: tuple[str, ...]  # "tags", "hybrid" and/or "natural"
+    name: str  # the caption style it writes: "tags", "hybrid", "natural" or a plugin's
+    prose: bool  # whether it wants the prose forms of pool choices
 
-    def phrase(self, parts: dict[str, list[str]], model: Any) -> str:
-        """Join prompt parts (field name -> terms, in order) into one prompt."""
+    def phrase(self, subject: str, parts: dict[str, str], sentence: str, tail: tuple[str, ...]) -> str:
+        """Join the subject (the anchor in a prompt, the trigger in a caption) and
+        the recipe's parts (slot name -> text, in order) into one line.
+
+        `sentence` is the recipe's template (pieces split by `|`, each kept when
+        its slots have text); `tail` holds the model's quality tags, empty for
+        a caption.
+        """

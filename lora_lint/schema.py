@@ -342,3 +342,67 @@ def required(spec: Spec) -> Spec:
     """Mark a rule-kind parameter that every rule of the kind must set."""
     spec.required = True
     return spec
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One slot of a prompt recipe: what a prompt draws from which pool.
+
+    `split` names a distribution table of the LoRA type: each prompt is given
+    a row of it in the target proportions and draws a choice of that row.
+    `share` is the percentage of prompts that get the slot at all; `unique`
+    forbids a choice twice in one set; `caption no` keeps the slot out of the
+    paired caption; `compose` names the pool that fills `{name}` in a choice;
+    `video yes` keeps the slot for video models, `video no` for image models.
+    """
+
+    name: str
+    pool: str
+    split: str | None = None
+    share: float = 100.0
+    unique: bool = False
+    caption: bool = True
+    compose: tuple[str, ...] = ()
+    video: bool | None = None
+
+
+class Slots(Spec):
+    """`slot clothing pool clothing compose color unique yes`: one slot a line."""
+
+    repeats = True
+    _KEYS = ("pool", "split", "share", "unique", "caption", "compose", "video")
+
+    def read(self, prop, refs):
+        out = {}
+        for group in prop.groups:
+            if len(group) < 3 or len(group) % 2 == 0 or not all(isinstance(v, ast.Name) for v in (group[0], *group[1::2])):
+                raise _fail("'slot' takes a name, then pairs like 'pool expression share 60%'", group[0] if group else prop)
+            name, values = group[0].text, {}
+            for key, value in zip(group[1::2], group[2::2]):
+                if key.text not in self._KEYS:
+                    raise _fail(f"unknown slot setting '{key.text}' (settings: {', '.join(self._KEYS)}){did_you_mean(key.text, self._KEYS)}", key)
+                values[key.text] = self._value(key.text, value)
+                if key.text in ("pool", "compose"):
+                    refs.add("pool", value)
+            if "pool" not in values:
+                raise _fail(f"slot '{name}' needs a 'pool'", group[0])
+            compose = values.pop("compose", None)
+            out[name] = Slot(name, **values, compose=(compose,) if compose else ())
+        return out
+
+    @staticmethod
+    def _value(key: str, value: ast.Value):
+        if key == "share":
+            if not isinstance(value, ast.Number):
+                raise _fail("'share' takes a percentage like 60%", value)
+            return _check_number(value, "share", False, 0, "%")
+        if not isinstance(value, ast.Name):
+            raise _fail(f"'{key}' takes a name", value)
+        if key in ("unique", "caption", "video"):
+            if value.text not in ("yes", "no"):
+                raise _fail(f"'{key}' takes yes or no", value)
+            return value.text == "yes"
+        return value.text
+
+    def merge(self, old, new):
+        return {**(old or {}), **new}

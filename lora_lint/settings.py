@@ -34,6 +34,7 @@ class Settings:
     severity: dict[str, str] = field(default_factory=dict)
     per_path_ignores: dict[str, list[str]] = field(default_factory=dict)
     caption_extension: str = ".txt"
+    exclude: list[str] = field(default_factory=list)  # globs of files that are not dataset items (notes, prompt lists)
     lines: dict[str, int] = field(default_factory=dict)  # key -> line in the file
 
     def where(self, key: str) -> str:
@@ -110,6 +111,7 @@ _KEYS = {
     "severity": ("severity", _severities),
     "per-path-ignores": ("per_path_ignores", _path_ignores),
     "caption_extension": ("caption_extension", _extension),
+    "exclude": ("exclude", _texts),
 }
 
 

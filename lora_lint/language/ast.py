@@ -125,8 +125,18 @@ class Entry:
 
 
 @dataclass(frozen=True)
+class Choice:
+    """One choice of a pool: its text and attributes (`zh-TW "..."`, `row framing.side`)."""
+
+    text: Text
+    attributes: tuple[Pair, ...]
+    loc: Location
+
+
+@dataclass(frozen=True)
 class Declaration:
-    """A block: `model`, `lora` or `rule` (properties) or `terms`/`vocabulary` (entries).
+    """A block: `model`, `lora`, `rule` or `prompts` (properties), `terms`/`vocabulary`
+    (entries) or `pool` (choices).
 
     `change` is "" for a declaration, "override" or "extend" for a change to one.
     """
@@ -138,6 +148,7 @@ class Declaration:
     properties: tuple[Property, ...] = ()
     when: tuple[Condition, ...] = ()
     entries: tuple[Entry, ...] = ()
+    choices: tuple[Choice, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from ..errors import PackError, did_you_mean
 from ..resources import cache_dir, grammar_path
 from . import ast
 
-KEYWORDS = ("pack", "use", "model", "lora", "rule", "terms", "vocabulary", "override", "extend")
+KEYWORDS = ("pack", "use", "model", "lora", "rule", "prompts", "terms", "vocabulary", "pool", "override", "extend")
 _TERMINAL_WORDS = {
     "NAME": "a name",
     "STRING": "a quoted string",
@@ -28,8 +28,9 @@ _TERMINAL_WORDS = {
     "RESOLUTION": "a resolution like 1024x1024",
     "_NL": "the end of the line",
     "_COMMA_NL": "','",
-    "PROPERTY_BLOCK": "model, lora or rule",
+    "PROPERTY_BLOCK": "model, lora, rule or prompts",
     "TERM_BLOCK": "terms or vocabulary",
+    "POOL_BLOCK": "pool",
     "NOT": "'not'",
     "$END": "the end of the file",
 }
@@ -93,7 +94,7 @@ def _syntax_error(error: UnexpectedInput, source: str, path: str) -> PackError:
         else:
             found = f"'{token}'"
         hint = ""
-        if token.type == "NAME" and {"PROPERTY_BLOCK", "TERM_BLOCK"} & set(error.expected):
+        if token.type == "NAME" and {"PROPERTY_BLOCK", "TERM_BLOCK", "POOL_BLOCK"} & set(error.expected):
             hint = did_you_mean(str(token), KEYWORDS)
         message = f"unexpected {found}: {_expected(error.expected)}{hint}"
         end = getattr(token, "end_column", None) if token.type not in ("_NL", "$END") else None
@@ -183,6 +184,8 @@ class _ToAst(Transformer):
         loc = self._loc(meta)
         if kind == "entries":
             return ast.Declaration(block, name, change, loc, entries=tuple(items))
+        if kind == "choices":
+            return ast.Declaration(block, name, change, loc, choices=tuple(items))
         properties = tuple(item for item in items if isinstance(item, ast.Property))
         when = tuple(item for item in items if isinstance(item, ast.Condition))
         return ast.Declaration(block, name, change, loc, properties=properties, when=when)
@@ -195,6 +198,16 @@ class _ToAst(Transformer):
         for child in children:
             entries.extend(child if isinstance(child, list) else [child])
         return "entries", entries
+
+    def pool_body(self, meta, children):
+        return "choices", children
+
+    def choice(self, meta, children):
+        text, *attributes = children
+        return ast.Choice(text, tuple(attributes), self._loc(meta))
+
+    def attribute(self, meta, children):
+        return ast.Pair(children[0], (children[1],), self._loc(meta))
 
     def when(self, meta, children):
         return children[0]

@@ -1,0 +1,68 @@
+"""The built-in prompt styles: tags, natural-language sentences and hybrid.
+
+Each is registered through the `lora_lint_prompt_styles` hook, as a plugin's
+would be; a model's `caption_style` names the styles it learned.
+"""
+from __future__ import annotations
+
+import string
+from dataclasses import dataclass
+
+
+def _filled(template: str, parts: dict[str, str]) -> list[str]:
+    """The template's `|` pieces whose placeholders all have text, filled in."""
+    pieces = []
+    for piece in template.split("|"):
+        names = [n for _, n, _, _ in string.Formatter().parse(piece) if n]
+        if all(parts.get(n) for n in names):
+            pieces.append(piece.format(**{n: parts[n] for n in names}))
+    return pieces
+
+
+@dataclass(frozen=True)
+class Tags:
+    """`subject, part, part, quality`: booru-style tags (SD1.5, SDXL, Pony)."""
+
+    name: str = "tags"
+    prose: bool = False
+    separator: str = ", "
+
+    def phrase(self, subject: str, parts: dict[str, str], sentence: str, tail: tuple[str, ...]) -> str:
+        return self.separator.join(p for p in (subject, *parts.values(), *tail) if p)
+
+
+@dataclass(frozen=True)
+class Natural:
+    """The recipe's sentence, each part in its prose form (Flux, SD3, video)."""
+
+    name: str = "natural"
+    prose: bool = True
+
+    def phrase(self, subject: str, parts: dict[str, str], sentence: str, tail: tuple[str, ...]) -> str:
+        text = "".join(_filled(sentence, {**parts, "subject": subject})).strip()
+        return ", ".join([text, *tail]) if tail else text
+
+
+@dataclass(frozen=True)
+class Hybrid:
+    """The subject first, then the sentence's clauses as comma-separated tags,
+    each choice in its tag form (`wearing white t-shirt`, `in golden hour`):
+    for models that learned both (modern SDXL)."""
+
+    name: str = "hybrid"
+    prose: bool = False
+
+    def phrase(self, subject: str, parts: dict[str, str], sentence: str, tail: tuple[str, ...]) -> str:
+        clauses = []
+        for piece in sentence.split("|"):
+            names = [n for _, n, _, _ in string.Formatter().parse(piece) if n]
+            if not names or not all(parts.get(n) or n == "subject" for n in names):
+                continue
+            if "subject" in names:  # the subject leads; its piece gives only the other parts
+                clauses.extend(parts[n] for n in names if n != "subject")
+            else:
+                clauses.append(piece.format(**{n: parts[n] for n in names}).strip(" ,."))
+        return ", ".join(c for c in (subject, *clauses, *tail) if c)
+
+
+BUILTIN = [Tags(), Natural(), Hybrid()]
