@@ -378,7 +378,8 @@ class _Compiler:
                 raise PackError.at(f"'{name}' is set twice", prop.name.loc)
             seen.add(name)
             value = spec.read(prop, self.refs)
-            target.props[name] = spec.merge(target.props.get(name) if again else None, value)
+            keep = again or getattr(spec, "keyed", False)  # an override of one slot keeps the others
+            target.props[name] = spec.merge(target.props.get(name) if keep else None, value)
 
     def spec(self, schema: dict[str, s.Spec], prop: ast.Property, what: str) -> s.Spec:
         if prop.name.text not in schema:

@@ -38,6 +38,7 @@ class PromptStyle(Protocol):
 
     name: str  # the caption style it writes: "tags", "hybrid", "natural" or a plugin's
     prose: bool  # whether it wants the prose forms of pool choices
+    english_only: bool  # whether it phrases with the recipe's English sentence (no --lang zh-*)
 
     def phrase(self, subject: str, parts: dict[str, str], sentence: str, tail: tuple[str, ...]) -> str:
         """Join the subject (the anchor in a prompt, the trigger in a caption) and

@@ -370,6 +370,7 @@ class Slots(Spec):
     """`slot clothing pool clothing compose color unique yes`: one slot a line."""
 
     repeats = True
+    keyed = True  # `override prompts` replaces the slots it names, keeps the rest
     _KEYS = ("pool", "split", "share", "unique", "caption", "compose", "video")
 
     def read(self, prop, refs):

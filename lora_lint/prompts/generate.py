@@ -103,7 +103,7 @@ def generate(request: Request, knowledge: Knowledge, styles: dict[str, Any]) -> 
         raise LoraLintError(f"a {request.lora} caption names the class: give --class (woman, man, handbag...)")
     if request.lang not in LANGUAGES:
         raise LoraLintError(f"unknown language '{request.lang}' (languages: {', '.join(LANGUAGES)})")
-    if request.lang != "en" and style.prose:
+    if request.lang != "en" and getattr(style, "english_only", False):
         raise LoraLintError(f"{phrasing} prompts are written in English only: use --phrasing tags with --lang {request.lang}")
     video = bool(model.get("video"))
     if recipe.get("video") and not video:

@@ -25,6 +25,7 @@ class Tags:
 
     name: str = "tags"
     prose: bool = False
+    english_only: bool = False
     separator: str = ", "
 
     def phrase(self, subject: str, parts: dict[str, str], sentence: str, tail: tuple[str, ...]) -> str:
@@ -37,6 +38,7 @@ class Natural:
 
     name: str = "natural"
     prose: bool = True
+    english_only: bool = True  # the recipe's sentence is English
 
     def phrase(self, subject: str, parts: dict[str, str], sentence: str, tail: tuple[str, ...]) -> str:
         text = "".join(_filled(sentence, {**parts, "subject": subject})).strip()
@@ -51,6 +53,7 @@ class Hybrid:
 
     name: str = "hybrid"
     prose: bool = False
+    english_only: bool = True  # its connectives come from the English sentence
 
     def phrase(self, subject: str, parts: dict[str, str], sentence: str, tail: tuple[str, ...]) -> str:
         clauses = []
