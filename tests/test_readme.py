@@ -23,3 +23,12 @@ def test_readme_tour_shows_the_real_check_output(run, monkeypatch):
     shown = re.search(r"\$ lora-lint check examples/character-dataset\n(.*?)\$ echo", README, re.S).group(1)
     result = run("check", "examples/character-dataset", "--no-color")
     assert result.out == shown
+
+
+def test_readme_prompt_example_is_what_the_command_prints(run):
+    shown = re.search(r"\$ lora-lint prompts (.*?)\n(a 25 .*?)\n\.\.\.\n(negative: .*?)\n(30 character prompts.*?)```", README, re.S)
+    command = shown.group(1).replace("\\\n   ", "")
+    args = re.findall(r'"[^"]*"|\S+', command)
+    result = run("prompts", *[a.strip('"') for a in args], "--no-color")
+    assert result.out.splitlines()[0] == shown.group(2)
+    assert [line.rstrip() for line in result.err.splitlines()] == [shown.group(3), *shown.group(4).rstrip("\n").splitlines()]

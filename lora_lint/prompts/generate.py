@@ -197,7 +197,11 @@ def _anchor(request: Request, recipe, notes: list[str]) -> str:
         if all(values.get(n) for n in names):
             pieces.append(piece.format(**{n: values[n] for n in names}))
     text = "".join(pieces).strip(" ,")
-    return "" if text in ("a", "an") else re.sub(r"^a (?=[aeiou])", "an ", text)
+    if text in ("a", "an"):
+        return ""
+    if request.lang != "en":  # the template's English article has no place in a Chinese prompt
+        return re.sub(r"^an? ", "", text)
+    return _articles(text)
 
 
 def _translator(knowledge: Knowledge, lang: str, notes: list[str]):
@@ -351,7 +355,13 @@ def _text(choice: Choice, fills: dict[str, Choice], lang: str, prose: bool) -> s
     else:
         template = choice.get(lang) or choice.text
     values = {name: (fill.get(lang) if lang != "en" else None) or fill.text for name, fill in fills.items()}
-    return template.format(**values) if values else template
+    text = template.format(**values) if values else template
+    return _articles(text) if lang == "en" and values else text
+
+
+def _articles(text: str) -> str:
+    """`a olive top` -> `an olive top`, once a colour is filled in."""
+    return re.sub(r"\b([Aa]) (?=[aeiouAEIOU])", r"\1n ", text)
 
 
 def _regularization(request: Request, recipe, lora, style, notes: list[str]) -> list[str]:

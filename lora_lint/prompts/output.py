@@ -144,7 +144,8 @@ def write_dataset(prompt_set: PromptSet, out: Path, repeats: int = 10, force: bo
         temporary = path.with_name(path.name + ".tmp")
         temporary.write_text(text, encoding="utf-8", newline="\n")
         os.replace(temporary, path)
-    where = "clip folders of PNG frames named like the captions (001/, 002/...)" if video else "images named like the captions (001.png, 002.png...)"
+    first, second = (f"{n:0{width}d}" for n in (1, 2))
+    where = f"clip folders of PNG frames named like the captions ({first}/, {second}/...)" if video else f"images named like the captions ({first}.png, {second}.png...)"
     prompt_set.notes.append(f"generate {where} into '{images.relative_to(out).as_posix()}', then run: lora-lint check {out}")
     return sorted(written)
 
