@@ -28,6 +28,17 @@ class LoraLintError(Exception):
         return f"{self.path}: {self.message}" if self.path else self.message
 
 
+def read_utf8(path, what: str) -> str:
+    """A UTF-8 text file's contents; a `LoraLintError` naming the file (`what`
+    it is: "rule pack", "spec file") when it cannot be read or decoded."""
+    try:
+        return path.read_bytes().decode("utf-8")
+    except OSError as error:
+        raise LoraLintError(f"cannot read {what}: {error.strerror or error}", str(path)) from None
+    except UnicodeDecodeError as error:
+        raise LoraLintError(f"{what} is not UTF-8 (byte {error.start})", str(path)) from None
+
+
 class PackError(LoraLintError):
     """An error in a rule pack, at `path:line:column`."""
 

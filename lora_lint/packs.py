@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import LoraLintError, PackError, did_you_mean
+from .errors import LoraLintError, PackError, did_you_mean, read_utf8
 from .language import ast
 
 if TYPE_CHECKING:
@@ -19,12 +19,7 @@ def read_pack(path: Path) -> ast.Pack:
     """Read and parse one pack file; errors name the file."""
     from .language.parser import parse_pack  # lark is imported only when a pack is parsed
 
-    try:
-        source = path.read_bytes().decode("utf-8")
-    except OSError as error:
-        raise LoraLintError(f"cannot read rule pack: {error.strerror or error}", str(path)) from None
-    except UnicodeDecodeError as error:
-        raise LoraLintError(f"rule pack is not UTF-8 (byte {error.start})", str(path)) from None
+    source = read_utf8(path, "rule pack")
     return parse_pack(source.removeprefix("\ufeff"), str(path))
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ..errors import LoraLintError, did_you_mean
+from ..errors import LoraLintError, did_you_mean, read_utf8
 from .generate import Request
 
 SETTINGS = ("type", "model", "count", "seed", "trigger", "class", "anchor", "lang", "phrasing", "reference",
@@ -21,12 +21,7 @@ def read_spec(path: Path) -> dict[str, Any]:
     """The spec file's settings, checked; errors name the file (and line)."""
     import yaml
 
-    try:
-        text = path.read_bytes().decode("utf-8")
-    except OSError as error:
-        raise LoraLintError(f"cannot read spec file: {error.strerror or error}", str(path)) from None
-    except UnicodeDecodeError as error:
-        raise LoraLintError(f"spec file is not UTF-8 (byte {error.start})", str(path)) from None
+    text = read_utf8(path, "spec file")
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as error:
