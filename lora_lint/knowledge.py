@@ -16,6 +16,7 @@ from . import schema as s
 from .errors import PackError, did_you_mean
 from .language import ast
 from .lexicon import Lexicon, Sense, compile_pattern
+from .templates import placeholders
 from .tokens import phrase_key
 
 MODEL_SCHEMA: dict[str, s.Spec] = {
@@ -518,7 +519,7 @@ class _Compiler:
                 "sentence": {*slots, "subject", "anchor"}, "regularization": {"class", "a"},
             }
             for prop, known in allowed.items():
-                for field_name in _placeholders(recipe.get(prop, "")):
+                for field_name in placeholders(recipe.get(prop, "")):
                     if field_name not in known:
                         hint = did_you_mean(field_name, known)
                         raise PackError(f"prompts '{name}': unknown placeholder '{{{field_name}}}' in '{prop}'{hint}", *where, 1)
@@ -559,10 +560,6 @@ class _Compiler:
                         lexicon.add(phrase_key(term.text), sense)
             category.entries = [(c.text, tuple(v.text for v in variants)) for c, variants in category.entries]
         lexicon.freeze()
-
-
-def _placeholders(template: str) -> list[str]:
-    return [name for _, name, _, _ in string.Formatter().parse(template) if name]
 
 
 def compile_packs(packs: list[ast.Pack], kinds: dict[str, Any]) -> Knowledge:

@@ -72,18 +72,23 @@ def test_expressions_lighting_and_angles_vary_without_repeats_where_the_pools_al
     assert sum(share.values()) == 9  # accessories in 30% of the prompts
 
 
-def test_style_set_splits_subjects_as_the_domain_asks(run):
-    data = generate(run, "style", "sdxl", "--count", "50")
+@pytest.mark.parametrize("model", ["sd15", "sdxl", "flux", "wan"])
+def test_style_set_splits_subjects_as_the_domain_asks(run, model):
+    data = generate(run, "style", model, "--count", "50")
     content = rows(data, "content")
     shares = {row: n * 100 / 50 for row, n in content.items()}
     assert 25 <= shares["portrait"] <= 30 and 25 <= shares["landscape"] <= 30 and 15 <= shares["object"] <= 20
     assert 10 <= shares["animal"] <= 15 and 5 <= shares["abstract"] <= 10
     assert all("watercolor" not in p["caption"] for p in data["prompts"])
-    assert all(p["prompt"].startswith("watercolor painting, muted colors, soft edges") for p in data["prompts"])
+    if model in ("sd15", "sdxl"):
+        assert all(p["prompt"].startswith("watercolor painting, muted colors, soft edges") for p in data["prompts"])
+    else:  # a sentence: the style named once, after the subject
+        assert all(", in the style of watercolor painting, muted colors, soft edges" in p["prompt"] for p in data["prompts"])
 
 
-def test_object_set_balances_angles_and_keeps_features_out_of_captions(run):
-    data = generate(run, "object", "sdxl", "--count", "30")
+@pytest.mark.parametrize("model", ["sd15", "sdxl", "flux", "wan"])
+def test_object_set_balances_angles_and_keeps_features_out_of_captions(run, model):
+    data = generate(run, "object", model, "--count", "30")
     angles = Counter(p["parts"]["angle"] for p in data["prompts"])
     assert len(angles) == 8 and max(angles.values()) - min(angles.values()) <= 1
     assert all("background" in p["parts"] and "lighting" in p["parts"] for p in data["prompts"])

@@ -11,12 +11,12 @@ template, or a sentence as the tags the packs know in it (unsafe: review it).
 """
 from __future__ import annotations
 
-import string
 from collections.abc import Iterator
 
 from .. import schema as s
 from ..active import ActiveRule
 from ..findings import Finding
+from ..templates import filled_pieces
 from ..tokens import WORD
 
 NAME = "style-fit"
@@ -120,12 +120,7 @@ def as_sentence(caption, rule: ActiveRule) -> str | None:
         filled[part].append(tag)
     if not filled["subject"]:
         filled["subject"].append(" ".join(filter(None, (rule.context.get("trigger"), rule.context.get("class")))) or "a person")
-    pieces = []
-    for piece in template.split("|"):
-        names = [n for _, n, _, _ in string.Formatter().parse(piece) if n]
-        if all(filled.get(n) for n in names):
-            pieces.append(piece.format(**{n: _listed(filled[n]) for n in names}))
-    text = "".join(pieces).strip()
+    text = "".join(filled_pieces(template, {n: _listed(v) for n, v in filled.items() if v})).strip()
     return text[:1].upper() + text[1:] if text else None
 
 

@@ -10,14 +10,13 @@ import hashlib
 import math
 import random
 import re
-import string
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import LoraLintError, did_you_mean
 from ..knowledge import LANGUAGES, Choice, Knowledge
 from ..schema import Shares, Slot
+from ..templates import filled_pieces, placeholders
 
 
 @dataclass
@@ -53,7 +52,7 @@ class Prompt:
 
 @dataclass
 class Target:
-    """A distribution row: the target share, the count aimed at, the count drawn."""
+    """A distribution row: its target share and how many prompts were given it."""
 
     table: str
     row: str
@@ -87,10 +86,83 @@ class PromptSet:
 def generate(request: Request, knowledge: Knowledge, styles: dict[str, Any]) -> PromptSet:
     """A prompt set for `request`; `LoraLintError` for what cannot be asked."""
     recipe, model = _recipe(request, knowledge), _model(request, knowledge)
+    lora = knowledge.loras[request.lora]
     phrasing = _phrasing(request, model, styles)
     style = styles[phrasing]
-    lora = knowledge.loras[request.lora]
     notes: list[str] = []
+    request = _checked(request, recipe, model, lora, style, knowledge, notes)
+    video = bool(model.get("video"))
+    slots = {s.name: s for s in recipe.get("slot", {}).values() if s.video is None or s.video == video}
+    anchor = _anchor(request, recipe, notes)
+    translate = _translator(knowledge, request.lang, notes)
+    rows, targets = _rows(list(slots.values()), lora, request.count, request.seed)
+    picks = _draw(list(slots.values()), knowledge, rows, request)
+    seeds = _seeds(recipe, rows, request.seed)
+    subject = recipe.get("subject", "{trigger}").format(trigger=request.trigger, **{"class": request.klass}).strip()
+    quality = tuple(translate(t) for t in model.get("quality_tags", ()))
+    phrase = _Phrasing(style, recipe.get("sentence", ""), request.lang, subject, anchor, quality)
+    captions: set[str] = set()
+    prompts = []
+    for number, chosen in enumerate(picks):
+        caption = _unique_caption(chosen, slots, knowledge, phrase, captions, f"{request.seed}:vary:{number}")
+        row_of = {name: rows[name][number] for name in rows}
+        seed_row = recipe.get("seeds")
+        seed = seeds[row_of[seed_row]] if seed_row in row_of else request.seed + number
+        hints = [c.get("hint") for c, _ in chosen.values() if c.get("hint")]
+        english = {name: _text(choice, fills, "en", False) for name, (choice, fills) in chosen.items()}
+        prompts.append(Prompt(number + 1, phrase.prompt(chosen), caption, seed, row_of, english, "; ".join(hints)))
+    negative = None
+    if model.get("negatives") and model.get("negative_prompt"):
+        negative = ", ".join(translate(t.strip()) for t in model.get("negative_prompt").split(","))
+    regularization = _regularization(request, recipe, lora, notes)
+    size = model.get("resolution")
+    resolution = size[1] if size else (1024, 1024)
+    features_input = recipe.get("features")
+    features = [f.strip() for f in request.inputs.get(features_input, "").split(",") if f.strip()] if features_input else []
+    if request.reference:
+        notes.append(f"reference mode: generate prompt 1 first (seed {prompts[0].seed}), then use that image as the IPAdapter reference for the rest")
+    return PromptSet(request, model, recipe, anchor, phrasing, resolution, prompts, negative, regularization, targets, seeds, features, notes)
+
+
+@dataclass(frozen=True)
+class _Phrasing:
+    """A set's prompt style with what every prompt and caption shares."""
+
+    style: Any
+    sentence: str
+    lang: str
+    subject: str  # of captions: the trigger (and class)
+    anchor: str  # of prompts
+    quality: tuple[str, ...]
+
+    def parts(self, chosen: dict[str, tuple[Choice, dict]], slots: dict[str, Slot] | None = None) -> dict[str, str]:
+        """Slot -> text; with `slots`, only those that go in the caption."""
+        return {name: _text(choice, fills, self.lang, self.style.prose) for name, (choice, fills) in chosen.items()
+                if slots is None or slots[name].caption}
+
+    def prompt(self, chosen: dict[str, tuple[Choice, dict]]) -> str:
+        return self.style.phrase(self.anchor, self.parts(chosen), self.sentence, self.quality)
+
+    def caption(self, chosen: dict[str, tuple[Choice, dict]], slots: dict[str, Slot]) -> str:
+        return self.style.phrase(self.subject, self.parts(chosen, slots), self.sentence, ())
+
+
+def _unique_caption(chosen, slots: dict[str, Slot], knowledge: Knowledge, phrase: _Phrasing, captions: set[str], seed: str) -> str:
+    """The prompt's caption, another choice drawn for one of its free slots
+    while it repeats an earlier caption (two images with one caption teach
+    noise). `chosen` is changed in place, so the prompt matches."""
+    caption = phrase.caption(chosen, slots)
+    for attempt in range(60):
+        if caption not in captions or not _vary(chosen, slots, knowledge, random.Random(f"{seed}:{attempt}")):
+            break
+        caption = phrase.caption(chosen, slots)
+    captions.add(caption)
+    return caption
+
+
+def _checked(request: Request, recipe, model, lora, style, knowledge: Knowledge, notes: list[str]) -> Request:
+    """The request with its count settled; `LoraLintError` for what the recipe
+    and model cannot do."""
     if request.count is None:
         low, high = lora.get("recommended") or lora.get("images") or (30, 30)
         request = dataclasses.replace(request, count=int((low + high) // 2))
@@ -104,49 +176,11 @@ def generate(request: Request, knowledge: Knowledge, styles: dict[str, Any]) -> 
     if request.lang not in LANGUAGES:
         raise LoraLintError(f"unknown language '{request.lang}' (languages: {', '.join(LANGUAGES)})")
     if request.lang != "en" and getattr(style, "english_only", False):
-        raise LoraLintError(f"{phrasing} prompts are written in English only: use --phrasing tags with --lang {request.lang}")
-    video = bool(model.get("video"))
-    if recipe.get("video") and not video:
+        raise LoraLintError(f"{style.name} prompts are written in English only: use --phrasing tags with --lang {request.lang}")
+    if recipe.get("video") and not model.get("video"):
         videos = ", ".join(name for name, m in knowledge.models.items() if m.get("video"))
         raise LoraLintError(f"a {request.lora} LoRA trains on clips: choose a video model ({videos}), not {request.model}")
-    slots = [s for s in recipe.get("slot", {}).values() if s.video is None or s.video == video]
-    anchor = _anchor(request, recipe, notes)
-    translate = _translator(knowledge, request.lang, notes)
-
-    rows, targets = _rows(slots, lora, request.count, request.seed)
-    picks = _draw(slots, knowledge, rows, request)
-    seeds = _seeds(recipe, rows, request.seed)
-    subject = string.Formatter().vformat(recipe.get("subject", "{trigger}"), (), {"trigger": request.trigger, "class": request.klass}).strip()
-    quality = tuple(translate(t) for t in model.get("quality_tags", ()))
-    sentence = recipe.get("sentence", "")
-    prompts, captions = [], set()
-    for number in range(request.count):
-        chosen = picks[number]
-        for attempt in range(60):  # two images with one caption teach noise: vary one slot until it differs
-            text = {name: _text(choice, fills, request.lang, style.prose) for name, (choice, fills) in chosen.items()}
-            in_caption = {name: t for name, t in text.items() if _slot(slots, name).caption}
-            caption = style.phrase(subject, in_caption, sentence, ())
-            if caption not in captions or not _vary(chosen, slots, knowledge, random.Random(f"{request.seed}:vary:{number}:{attempt}")):
-                break
-        captions.add(caption)
-        prompt = style.phrase(anchor, text, sentence, quality)
-        row_of = {name: rows[name][number] for name in rows}
-        seed_row = recipe.get("seeds")
-        seed = seeds[row_of[seed_row]] if seed_row in row_of else request.seed + number
-        hints = [c.get("hint") for c, _ in chosen.values() if c.get("hint")]
-        english = {name: _text(choice, fills, "en", False) for name, (choice, fills) in chosen.items()}
-        prompts.append(Prompt(number + 1, prompt, caption, seed, row_of, english, "; ".join(hints)))
-    negative = None
-    if model.get("negatives") and model.get("negative_prompt"):
-        negative = ", ".join(translate(t.strip()) for t in model.get("negative_prompt").split(","))
-    regularization = _regularization(request, recipe, lora, style, notes)
-    size = model.get("resolution")
-    resolution = size[1] if size else (1024, 1024)
-    features_input = recipe.get("features")
-    features = [f.strip() for f in request.inputs.get(features_input, "").split(",") if f.strip()] if features_input else []
-    if request.reference:
-        notes.append(f"reference mode: generate prompt 1 first (seed {prompts[0].seed}), then use that image as the IPAdapter reference for the rest")
-    return PromptSet(request, model, recipe, anchor, phrasing, resolution, prompts, negative, regularization, targets, seeds, features, notes)
+    return request
 
 
 # --- what was asked ------------------------------------------------------------
@@ -190,13 +224,7 @@ def _anchor(request: Request, recipe, notes: list[str]) -> str:
     template = recipe.get("reference") if request.reference and recipe.get("reference") else recipe.get("anchor", "")
     if request.reference:
         notes.append("reference mode: the anchor is reduced to what the reference image cannot carry")
-    values = {**request.inputs, "class": request.klass}
-    pieces = []
-    for piece in template.split("|"):
-        names = [n for _, n, _, _ in string.Formatter().parse(piece) if n]
-        if all(values.get(n) for n in names):
-            pieces.append(piece.format(**{n: values[n] for n in names}))
-    text = "".join(pieces).strip(" ,")
+    text = "".join(filled_pieces(template, {**request.inputs, "class": request.klass})).strip(" ,")
     if text in ("a", "an"):
         return ""
     if request.lang != "en":  # the template's English article has no place in a Chinese prompt
@@ -223,10 +251,6 @@ def _translator(knowledge: Knowledge, lang: str, notes: list[str]):
 
 
 # --- rows ----------------------------------------------------------------------
-def _slot(slots: list[Slot], name: str) -> Slot:
-    return next(s for s in slots if s.name == name)
-
-
 def apportion(shares: Shares, total: int) -> dict[str, int]:
     """Counts per row summing to `total`, nearest the middle of each target
     (largest remainder), percentages or image counts alike."""
@@ -272,15 +296,17 @@ def _seeds(recipe, rows: dict[str, list[str]], seed: int) -> dict[str, int]:
 
 # --- choices -------------------------------------------------------------------
 class _Bag:
-    """Choices drawn without repeats until all are used, then reshuffled."""
+    """Choices drawn without repeats until all are used, then again: reshuffled,
+    or, with `fixed`, in the same order every round."""
 
-    def __init__(self, choices: list, rng: random.Random) -> None:
-        self.choices, self.rng, self.left = list(choices), rng, []
+    def __init__(self, choices: list, rng: random.Random, fixed: bool = False) -> None:
+        self.choices, self.rng, self.fixed, self.left = list(choices), rng, fixed, []
 
     def draw(self):
         if not self.left:
-            self.left = self.choices[:]
-            self.rng.shuffle(self.left)
+            self.left = self.choices[::-1] if self.fixed else self.choices[:]  # pop() takes from the end
+            if not self.fixed:
+                self.rng.shuffle(self.left)
         return self.left.pop()
 
 
@@ -291,15 +317,8 @@ def _tone_bag(choices: list[Choice], rng: random.Random) -> _Bag:
         by_tone.setdefault(choice.get("tone", ""), []).append(choice)
     for group in by_tone.values():
         rng.shuffle(group)
-    interleaved = [group[i] for i in range(max(map(len, by_tone.values()))) for group in by_tone.values() if i < len(group)]
-
-    class ToneBag(_Bag):
-        def draw(self):
-            if not self.left:
-                self.left = list(reversed(interleaved))
-            return self.left.pop()
-
-    return ToneBag(interleaved, rng)
+    longest = max(map(len, by_tone.values()))
+    return _Bag([group[i] for i in range(longest) for group in by_tone.values() if i < len(group)], rng, fixed=True)
 
 
 def _draw(slots: list[Slot], knowledge: Knowledge, rows: dict[str, list[str]], request: Request) -> list[dict[str, tuple[Choice, dict]]]:
@@ -323,10 +342,10 @@ def _draw(slots: list[Slot], knowledge: Knowledge, rows: dict[str, list[str]], r
     return [{s.name: picks[s.name] for s in slots if s.name in picks} for picks in chosen]
 
 
-def _vary(chosen: dict[str, tuple[Choice, dict]], slots: list[Slot], knowledge: Knowledge, rng: random.Random) -> bool:
+def _vary(chosen: dict[str, tuple[Choice, dict]], slots: dict[str, Slot], knowledge: Knowledge, rng: random.Random) -> bool:
     """Draw another choice for one of the prompt's free slots (not split, not
     unique, in the caption); False when it has none."""
-    free = [s for s in slots if s.name in chosen and s.caption and not s.split and not s.unique and not s.compose]
+    free = [s for s in slots.values() if s.name in chosen and s.caption and not s.split and not s.unique and not s.compose]
     if not free:
         return False
     slot = rng.choice(free)
@@ -338,8 +357,7 @@ def _pick(bag: _Bag, fill_bags: dict[str, _Bag], used: set[str] | None) -> tuple
     """A choice with its placeholders filled; with `used`, one not drawn before."""
     for _ in range(1000):
         choice = bag.draw()
-        names = [n for _, n, _, _ in string.Formatter().parse(choice.text) if n]
-        fills = {n: fill_bags[n].draw() for n in names if n in fill_bags}
+        fills = {n: fill_bags[n].draw() for n in placeholders(choice.text) if n in fill_bags}
         text = _text(choice, fills, "en", False)
         if used is None or text not in used:
             if used is not None:
@@ -364,7 +382,7 @@ def _articles(text: str) -> str:
     return re.sub(r"\b([Aa]) (?=[aeiouAEIOU])", r"\1n ", text)
 
 
-def _regularization(request: Request, recipe, lora, style, notes: list[str]) -> list[str]:
+def _regularization(request: Request, recipe, lora, notes: list[str]) -> list[str]:
     """Class prompts, `request.regularization` (or the type's lowest) times the set."""
     low, high = lora.get("regularization", (0, 0))
     times = request.regularization if request.regularization is not None else low
@@ -380,13 +398,3 @@ def _regularization(request: Request, recipe, lora, style, notes: list[str]) -> 
     article = "an" if request.klass[:1].lower() in "aeiou" else "a"
     text = recipe.get("regularization").format(**{"class": request.klass, "a": article})
     return [text] * math.ceil(request.count * times)
-
-
-def achieved(prompt_set: PromptSet) -> Counter:
-    """How many prompts each (table, row) got: what the summary shows."""
-    counts: Counter = Counter()
-    slots = {s.name: s for s in prompt_set.recipe.get("slot", {}).values()}
-    for prompt in prompt_set.prompts:
-        for name, row in prompt.rows.items():
-            counts[(slots[name].split, row)] += 1
-    return counts

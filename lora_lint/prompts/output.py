@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..errors import LoraLintError
-from .generate import PromptSet, achieved
+from .generate import PromptSet
 
 
 def as_lines(prompt_set: PromptSet, stream: IO[str]) -> None:
@@ -80,13 +80,12 @@ def print_summary(prompt_set: PromptSet, stream: IO[str], color: bool | None = N
                   f"{prompt_set.phrasing}, {request.lang}, seed {request.seed}, {prompt_set.resolution[0]}x{prompt_set.resolution[1]}")
     if prompt_set.targets:
         table = Table("distribution", "row", "target", "prompts", "share", show_edge=False, highlight=False)
-        counts = achieved(prompt_set)
         for target in prompt_set.targets:
             share = target.share(total)
             inside = target.low - 0.05 <= share <= target.high + 0.05
             mark = "" if inside else " [yellow](off target at this size)[/]"
             table.add_row(target.table, target.row.rsplit(".", 1)[-1].replace("_", " "), f"{target.low:.0f}%-{target.high:.0f}%",
-                          str(counts[(target.table, target.row)]), f"{share:.0f}%{mark}")
+                          str(target.count), f"{share:.0f}%{mark}")
         console.print(table)
     slots = Table("slot", "in prompts", "distinct choices", show_edge=False, highlight=False)
     for slot, numbers in variety(prompt_set).items():

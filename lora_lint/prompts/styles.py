@@ -5,18 +5,9 @@ would be; a model's `caption_style` names the styles it learned.
 """
 from __future__ import annotations
 
-import string
 from dataclasses import dataclass
 
-
-def _filled(template: str, parts: dict[str, str]) -> list[str]:
-    """The template's `|` pieces whose placeholders all have text, filled in."""
-    pieces = []
-    for piece in template.split("|"):
-        names = [n for _, n, _, _ in string.Formatter().parse(piece) if n]
-        if all(parts.get(n) for n in names):
-            pieces.append(piece.format(**{n: parts[n] for n in names}))
-    return pieces
+from ..templates import filled_pieces, placeholders
 
 
 @dataclass(frozen=True)
@@ -41,7 +32,7 @@ class Natural:
     english_only: bool = True  # the recipe's sentence is English
 
     def phrase(self, subject: str, parts: dict[str, str], sentence: str, tail: tuple[str, ...]) -> str:
-        text = "".join(_filled(sentence, {**parts, "subject": subject})).strip()
+        text = "".join(filled_pieces(sentence, {**parts, "subject": subject})).strip()
         return ", ".join([text, *tail]) if tail else text
 
 
@@ -58,7 +49,7 @@ class Hybrid:
     def phrase(self, subject: str, parts: dict[str, str], sentence: str, tail: tuple[str, ...]) -> str:
         clauses = []
         for piece in sentence.split("|"):
-            names = [n for _, n, _, _ in string.Formatter().parse(piece) if n]
+            names = placeholders(piece)
             if not names or not all(parts.get(n) or n == "subject" for n in names):
                 continue
             if "subject" in names:  # the subject leads; its piece gives only the other parts
