@@ -81,3 +81,10 @@ def lora_lint_prompt_styles() -> list[Any]:
     from .prompts.styles import BUILTIN
 
     return list(BUILTIN)
+
+
+@hookimpl
+def lora_lint_trainer_configs() -> list[Any]:
+    from .plan.trainers import BUILTIN
+
+    return list(BUILTIN)

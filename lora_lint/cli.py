@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .errors import LoraLintError
+from .errors import LoraLintError, did_you_mean
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -45,6 +45,18 @@ def _parser() -> argparse.ArgumentParser:
 
     prompts = commands.add_parser("prompts", help="generate training prompts and their paired captions for a LoRA type and model")
     _prompt_arguments(prompts)
+
+    plan = commands.add_parser("plan", help="training settings for a dataset, model and GPU; writes trainer configs")
+    plan.add_argument("path", type=Path, metavar="PATH", help="the dataset folder")
+    _plan_arguments(plan)
+    plan.add_argument("--write", action="append", default=[], metavar="TRAINER", help="write this trainer's config files: kohya, ai-toolkit, onetrainer, musubi (repeatable)")
+    plan.add_argument("--out", type=Path, metavar="DIR", help="where --write puts the files (default: the dataset root)")
+    plan.add_argument("--force", action="store_true", help="replace config files written before")
+
+    doctor = commands.add_parser("doctor", help="causes and fixes of a training problem, checked on the dataset")
+    doctor.add_argument("path", nargs="?", type=Path, metavar="PATH", help="the dataset folder to check for the causes")
+    doctor.add_argument("--symptom", metavar="TEXT", help="what went wrong: 'loss not decreasing', overfitting, underfitting, 'CUDA OOM', 'color cast'... (omit to list them)")
+    _plan_arguments(doctor)
 
     rules = commands.add_parser("rules", help="list the rules of every loaded pack")
     rules.add_argument("path", nargs="?", type=Path, metavar="PATH", help="include the packs of the dataset at or above PATH (default: here)")
@@ -117,6 +129,21 @@ def _prompt_arguments(command: argparse.ArgumentParser) -> None:
     command.add_argument("--out", type=Path, metavar="DIR", help="write a dataset skeleton: prompts, captions in a kohya folder, .lora-lint.yaml")
     command.add_argument("--repeats", type=int, default=None, help="kohya repeats in the folder name (default 10)")
     command.add_argument("--force", action="store_true", help="write into a folder that is not empty")
+    command.add_argument("--color", action=argparse.BooleanOptionalAction, default=None, help="force or disable colours")
+    command.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
+
+
+def _plan_arguments(command: argparse.ArgumentParser) -> None:
+    """The arguments `plan` and `doctor` share."""
+    command.add_argument("--model", help="base model (default: the dataset's .lora-lint.yaml)")
+    command.add_argument("--lora", help="LoRA type (default: the dataset's .lora-lint.yaml)")
+    command.add_argument("--gpu", metavar="NAME", help="the training card, as the VRAM table names it: 'RTX 3060', 'RTX 4090', A100")
+    command.add_argument("--vram", type=float, metavar="GB", help="the card's VRAM, when it is not in the table")
+    command.add_argument("--variant", help="lora, loha, lokr, dora, oft or boft (default: what the card and goal advise)")
+    command.add_argument("--goal", choices=("quality", "preserve"), help="quality: DoRA; preserve the base model's abilities: OFT")
+    command.add_argument("--batch", type=int, metavar="N", help="the effective batch wanted (gradient accumulation makes up the rest)")
+    command.add_argument("--config", type=Path, help="settings file to use instead of the nearest .lora-lint.yaml")
+    command.add_argument("--format", default="rich", choices=("rich", "json"))
     command.add_argument("--color", action=argparse.BooleanOptionalAction, default=None, help="force or disable colours")
     command.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
 
@@ -287,6 +314,77 @@ def _prompts(args) -> int:
     return 0
 
 
+def _make_plan(args, plugins, required: bool = True):
+    """The plan for `args.path`; None for doctor when no model is known."""
+    from .packs import load_knowledge
+    from .plan import Request, make_plan, survey
+
+    surveyed = survey(args.path, plugins, args.config)
+    knowledge = load_knowledge(plugins.packs, surveyed.settings.packs, plugins.kinds)
+    if not required and not (args.model or surveyed.settings.model) or not (args.lora or surveyed.settings.lora) and not required:
+        return None
+    request = Request(args.model, args.lora, args.gpu, args.vram, args.variant, args.goal, args.batch)
+    return make_plan(surveyed, knowledge, request)
+
+
+def _plan(args) -> int:
+    import json
+
+    from .files import write_texts
+    from .plan.output import print_plan, to_json
+    from .plugins import load_plugins
+
+    plugins = load_plugins()
+    writers = plugins.trainer_configs
+    for name in args.write:
+        if name not in writers:
+            raise LoraLintError(f"unknown trainer '{name}' (trainers: {', '.join(writers)}){did_you_mean(name, writers)}")
+    if args.batch is not None and args.batch < 1:
+        raise LoraLintError("--batch takes a whole number of at least 1")
+    plan = _make_plan(args, plugins)
+    files = {}
+    for name in args.write:
+        out = args.out or plan.survey.root
+        files.update({out / file: text for file, text in writers[name].files(plan).items()})
+    written = write_texts(files, replace=args.force) if files else []
+    if args.format == "json":
+        document = to_json(plan)
+        document["written"] = [str(path) for path in written]
+        json.dump(document, sys.stdout, ensure_ascii=False, indent=2)
+        print()
+    else:
+        print_plan(plan, sys.stdout, args.color)
+        for path in written:
+            print(f"wrote {path}")
+    return 0
+
+
+def _doctor(args) -> int:
+    import json
+
+    from .packs import load_knowledge
+    from .plan.doctor import diagnose, find_symptom, print_diagnosis, to_json
+    from .plugins import load_plugins
+
+    plugins = load_plugins()
+    if args.path is not None and not args.path.is_dir():
+        raise LoraLintError("no such folder" if not args.path.exists() else "not a folder: doctor checks a whole dataset", str(args.path))
+    plan = _make_plan(args, plugins, required=False) if args.path is not None else None
+    knowledge = load_knowledge(plugins.packs, plan.survey.settings.packs if plan else [], plugins.kinds)
+    if not args.symptom:
+        for symptom in knowledge.symptoms.values():
+            print(f"{symptom.name}: {symptom.get('title', '')}")
+        return 0
+    symptom = find_symptom(knowledge, args.symptom)
+    diagnosis = diagnose(symptom, args.path, plugins, args.config, plan)
+    if args.format == "json":
+        json.dump(to_json(diagnosis), sys.stdout, ensure_ascii=False, indent=2)
+        print()
+    else:
+        print_diagnosis(diagnosis, sys.stdout, args.color)
+    return 1 if any(diagnosis.checks.values()) else 0
+
+
 def _rules(args) -> int:
     from .docs import print_rules
 
@@ -314,4 +412,4 @@ def _plugins(args) -> int:
     return 0
 
 
-_COMMANDS = {"check": _check, "fix": _fix, "tags": _tags, "prompts": _prompts, "rules": _rules, "explain": _explain, "test-pack": _test_pack, "plugins": _plugins}
+_COMMANDS = {"check": _check, "fix": _fix, "tags": _tags, "prompts": _prompts, "plan": _plan, "doctor": _doctor, "rules": _rules, "explain": _explain, "test-pack": _test_pack, "plugins": _plugins}

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 if TYPE_CHECKING:
-    from .protocols import DatasetReader, PromptStyle, Reporter
+    from .protocols import DatasetReader, PromptStyle, Reporter, TrainerConfig
 
 hookspec = pluggy.HookspecMarker("lora_lint")
 
@@ -46,3 +46,8 @@ def lora_lint_taggers() -> dict[str, Any]:
 @hookspec
 def lora_lint_prompt_styles() -> list[PromptStyle]:
     """Prompt styles that phrase generated prompts for a family of models."""
+
+
+@hookspec
+def lora_lint_trainer_configs() -> list[TrainerConfig]:
+    """Trainer config writers for `lora-lint plan --write NAME`."""

@@ -36,6 +36,8 @@ MODEL_SCHEMA: dict[str, s.Spec] = {
     "video": s.Flag(),
     "frames": s.Span(integer=True),
     "fps": s.Span(),
+    "based_on": s.Words(ref="model", one=True),
+    "weights": s.Text(),  # where trainers find the base model: a Hugging Face repository  # training ranges and VRAM fits it lacks come from this model
 }
 LORA_SCHEMA: dict[str, s.Spec] = {
     "title": s.Text(),
@@ -49,6 +51,7 @@ LORA_SCHEMA: dict[str, s.Spec] = {
     "distribution": s.Table(key_ref="category", row_ref="category"),
     "clips": s.Span(integer=True),
     "clip_seconds": s.Span(),
+    "steps_like": s.Words(ref="lora", one=True),  # the type whose training steps it takes where a model gives none
 }
 RULE_SCHEMA: dict[str, s.Spec] = {
     "kind": s.Words(one=True),
@@ -73,6 +76,59 @@ PROMPTS_SCHEMA: dict[str, s.Spec] = {
     "seeds": s.Words(one=True),  # the split slot whose rows each get one fixed seed
     "features": s.Words(one=True),  # the input that is the target's fixed features (.lora-lint.yaml `features:`)
     "video": s.Flag(),  # the set is of clips: only a video model can train it
+}
+# The training knowledge `lora-lint plan` and `doctor` apply.
+TRAINING_SCHEMA: dict[str, s.Spec] = {
+    "scheduler": s.Text(),
+    "warmup": s.Span(unit="%"),  # of the steps
+    "alpha": s.Span(unit="%"),  # of the rank
+    "epochs": s.Span(integer=True),  # the epochs a plan may spread its steps over
+    "precision": s.Words(("bf16", "fp16"), one=True),
+    "optimizer": s.Text(),
+    "concept_rank": s.Span(integer=True),  # the rank a multi-concept LoRA needs
+    "concept_images": s.Span(integer=True),  # images per concept
+}
+GPU_SCHEMA: dict[str, s.Spec] = {
+    "title": s.Text(),
+    "aliases": s.Texts(),
+    "vram": s.Span(),  # GB
+    "fit": s.Fits(),  # model -> the rank and batch that fit
+    "unfit": s.Words(ref="model"),  # "not recommended" on this card
+    "full": s.Words(ref="model"),  # a full fine-tune fits
+    "advice": s.Text(),
+}
+TECHNIQUE_USES = ("always", "tight", "unfit")
+TECHNIQUE_SCHEMA: dict[str, s.Spec] = {
+    "title": s.Text(),
+    "saves": s.Text(),
+    "cost": s.Text(),
+    "use": s.Words(TECHNIQUE_USES, one=True),  # always; when the card is at its limit; when the model is not recommended on it
+}
+VARIANT_CHOICES = ("default", "low_vram", "lowest_vram", "quality", "preserve")
+VARIANT_SCHEMA: dict[str, s.Spec] = {
+    "title": s.Text(),
+    "parameters": s.Text(),
+    "quality": s.Text(),
+    "vram": s.Words(("lowest", "low", "medium", "medium_high"), one=True),
+    "suits": s.Text(),
+    "choose": s.Words(VARIANT_CHOICES),  # which of the choice advice's cases picks it
+    "reason": s.Text(),
+}
+PLAN_SETTINGS = (
+    "learning_rate", "scheduler", "warmup_steps", "steps", "epochs", "repeats", "batch", "accumulation", "rank", "alpha",
+    "resolution", "precision", "optimizer", "gradient_checkpointing", "attention", "variant", "frames", "fps",
+)
+SYMPTOM_SCHEMA: dict[str, s.Spec] = {
+    "title": s.Text(),
+    "aliases": s.Texts(),
+    "causes": s.Texts(),
+    "fixes": s.Texts(),
+    "checks": s.Words(ref="rule"),  # rules that look for the causes on the dataset
+    "shows": s.Words(PLAN_SETTINGS),  # plan settings that bear on it
+}
+BLOCK_SCHEMAS = {
+    "model": MODEL_SCHEMA, "lora": LORA_SCHEMA, "prompts": PROMPTS_SCHEMA, "training": TRAINING_SCHEMA,
+    "gpu": GPU_SCHEMA, "technique": TECHNIQUE_SCHEMA, "variant": VARIANT_SCHEMA, "symptom": SYMPTOM_SCHEMA,
 }
 # Attributes a pool's choice may carry, and whether each takes a quoted text.
 POOL_ATTRIBUTES = {"zh-TW": True, "zh-CN": True, "prose": True, "hint": True, "row": False, "tone": False}
@@ -224,6 +280,11 @@ class Knowledge:
     lexicon: Lexicon = field(default_factory=Lexicon)
     prompts: dict[str, Declared] = field(default_factory=dict)  # LoRA type -> its prompt recipe
     pools: dict[str, Pool] = field(default_factory=dict)
+    training: dict[str, Declared] = field(default_factory=dict)  # "defaults" -> the plan's defaults
+    gpus: dict[str, Declared] = field(default_factory=dict)
+    techniques: dict[str, Declared] = field(default_factory=dict)
+    variants: dict[str, Declared] = field(default_factory=dict)
+    symptoms: dict[str, Declared] = field(default_factory=dict)
 
     def select(self, selectors: tuple[str, ...]) -> frozenset[str]:
         """Category names that any selector names (a name covers its sub-categories)."""
@@ -293,10 +354,14 @@ class _Compiler:
         elif decl.block == "rule":
             self.rule(decl, pack)
         else:
-            self.model_or_lora(decl)
+            self.properties(decl)
 
     def table_for(self, block: str) -> dict:
-        tables = {"model": self.k.models, "lora": self.k.loras, "rule": self.k.rules, "prompts": self.k.prompts, "pool": self.k.pools}
+        tables = {
+            "model": self.k.models, "lora": self.k.loras, "rule": self.k.rules, "prompts": self.k.prompts, "pool": self.k.pools,
+            "training": self.k.training, "gpu": self.k.gpus, "technique": self.k.techniques, "variant": self.k.variants,
+            "symptom": self.k.symptoms,
+        }
         return tables.get(block, self.k.categories)
 
     def category(self, decl: ast.Declaration) -> None:
@@ -360,8 +425,9 @@ class _Compiler:
     def term_id(term: ast.Term) -> str:
         return ("pattern:" + term.text) if term.is_pattern else phrase_key(term.text)
 
-    def model_or_lora(self, decl: ast.Declaration) -> None:
-        schema = {"model": MODEL_SCHEMA, "lora": LORA_SCHEMA, "prompts": PROMPTS_SCHEMA}[decl.block]
+    def properties(self, decl: ast.Declaration) -> None:
+        """A block of plain properties (all but rules): checked against its schema."""
+        schema = BLOCK_SCHEMAS[decl.block]
         if decl.block == "prompts" and not decl.change:
             self.refs.add("lora", decl.name)
         if decl.when:
@@ -479,7 +545,7 @@ class _Compiler:
 
     # --- after all packs
     def check_references(self) -> None:
-        names = {"category": self.k.categories, "lora": self.k.loras, "model": self.k.models, "pool": self.k.pools}
+        names = {"category": self.k.categories, "lora": self.k.loras, "model": self.k.models, "pool": self.k.pools, "rule": self.k.rules}
         for what, name in self.refs.items:
             known = names[what]
             if what == "category":
@@ -487,7 +553,7 @@ class _Compiler:
                     continue
             elif name.text in known:
                 continue
-            label = {"category": "category", "lora": "LoRA type", "model": "model", "pool": "pool"}[what]
+            label = {"category": "category", "lora": "LoRA type", "model": "model", "pool": "pool", "rule": "rule"}[what]
             if what == "category":  # a selector may name any level: identity, identity.hair
                 known = {".".join(c.split(".")[:i]) for c in known for i in range(1, c.count(".") + 2)}
             hint = did_you_mean(name.text, known)

@@ -101,6 +101,11 @@ class Plugins:
         return {style.name: style for _, given in self.collect("lora_lint_prompt_styles") for style in given}
 
     @cached_property
+    def trainer_configs(self) -> dict[str, Any]:
+        """`--write` name -> trainer config writer; a plugin's wins."""
+        return {writer.name: writer for _, given in self.collect("lora_lint_trainer_configs") for writer in given}
+
+    @cached_property
     def readers(self) -> list[Any]:
         """Dataset readers, plugins' before the built-in folder reader."""
         return [r for _, given in reversed(self.collect("lora_lint_dataset_readers")) for r in given]

@@ -7,6 +7,7 @@ from typing import IO, TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from .dataset import Item
+    from .plan import Plan
     from .engine import Result
     from .settings import Settings
 
@@ -48,3 +49,15 @@ class PromptStyle(Protocol):
         its slots have text); `tail` holds the model's quality tags, empty for
         a caption.
         """
+
+
+class TrainerConfig(Protocol):
+    """Writes a training plan as one trainer's config files."""
+
+    name: str  # the `--write` name: kohya, ai-toolkit...
+    title: str
+
+    def files(self, plan: Plan) -> dict[str, str]:
+        """File name -> text, written by lora-lint into `--out`. Raise
+        `LoraLintError` when this trainer cannot train the plan (its model,
+        its variant)."""

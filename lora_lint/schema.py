@@ -213,6 +213,34 @@ class Keyed(Spec):
         return {**(old or {}), **new}
 
 
+class Fits(Spec):
+    """`fit sdxl { rank 16, batch 1 }`: what a GPU trains of one model, one line a model."""
+
+    repeats = True
+    _KEYS = ("rank", "batch")
+
+    def read(self, prop, refs):
+        if prop.table is None or len(prop.groups) != 1 or len(prop.groups[0]) != 1 or not isinstance(prop.groups[0][0], ast.Name):
+            raise _fail(f"'{prop.name.text}' takes a model and a table, like 'sdxl {{ rank 16, batch 1 }}'", prop)
+        model = prop.groups[0][0]
+        refs.add("model", model)
+        fit = {}
+        for pair in prop.table:
+            if pair.key.text not in self._KEYS:
+                hint = did_you_mean(pair.key.text, self._KEYS)
+                raise _fail(f"unknown key '{pair.key.text}' (keys: {', '.join(self._KEYS)}){hint}", pair.key)
+            if len(pair.values) != 1:
+                raise _fail(f"'{pair.key.text}' takes one number or range", pair)
+            fit[pair.key.text] = read_span(pair.values[0], pair.key.text, "", integer=True)
+        missing = [key for key in self._KEYS if key not in fit]
+        if missing:
+            raise _fail(f"'{prop.name.text} {model.text}' needs {' and '.join(missing)}", prop)
+        return {model.text: fit}
+
+    def merge(self, old, new):
+        return {**(old or {}), **new}
+
+
 @dataclass(frozen=True)
 class Shares:
     """A distribution: row name -> (low, high), in percent or in image counts."""

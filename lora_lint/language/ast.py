@@ -135,8 +135,8 @@ class Choice:
 
 @dataclass(frozen=True)
 class Declaration:
-    """A block: `model`, `lora`, `rule` or `prompts` (properties), `terms`/`vocabulary`
-    (entries) or `pool` (choices).
+    """A block: `model`, `lora`, `rule`, `prompts` and the training blocks
+    (properties), `terms`/`vocabulary` (entries) or `pool` (choices).
 
     `change` is "" for a declaration, "override" or "extend" for a change to one.
     """

@@ -17,7 +17,8 @@ from ..errors import PackError, did_you_mean
 from ..resources import cache_dir, grammar_path
 from . import ast
 
-KEYWORDS = ("pack", "use", "model", "lora", "rule", "prompts", "terms", "vocabulary", "pool", "override", "extend")
+PROPERTY_BLOCKS = ("model", "lora", "rule", "prompts", "training", "gpu", "technique", "variant", "symptom")
+KEYWORDS = ("pack", "use", *PROPERTY_BLOCKS, "terms", "vocabulary", "pool", "override", "extend")
 _TERMINAL_WORDS = {
     "NAME": "a name",
     "STRING": "a quoted string",
@@ -28,7 +29,7 @@ _TERMINAL_WORDS = {
     "RESOLUTION": "a resolution like 1024x1024",
     "_NL": "the end of the line",
     "_COMMA_NL": "','",
-    "PROPERTY_BLOCK": "model, lora, rule or prompts",
+    "PROPERTY_BLOCK": ", ".join(PROPERTY_BLOCKS[:-1]) + " or " + PROPERTY_BLOCKS[-1],
     "TERM_BLOCK": "terms or vocabulary",
     "POOL_BLOCK": "pool",
     "NOT": "'not'",

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 from pathlib import Path
 from typing import IO, Any
 
 from ..errors import LoraLintError
+from ..files import write_texts
 from .generate import PromptSet
 
 
@@ -136,13 +136,7 @@ def write_dataset(prompt_set: PromptSet, out: Path, repeats: int = 10, force: bo
         stem = request.klass.replace(" ", "_")
         for number, text in enumerate(prompt_set.regularization, 1):
             written[reg / f"{stem}_{number:0{digits}d}.txt"] = text + "\n"
-    for path, text in written.items():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if path.is_symlink():
-            raise LoraLintError("is a link: not written", str(path))
-        temporary = path.with_name(path.name + ".tmp")
-        temporary.write_text(text, encoding="utf-8", newline="\n")
-        os.replace(temporary, path)
+    write_texts(written)
     first, second = (f"{n:0{width}d}" for n in (1, 2))
     where = f"clip folders of PNG frames named like the captions ({first}/, {second}/...)" if video else f"images named like the captions ({first}.png, {second}.png...)"
     prompt_set.notes.append(f"generate {where} into '{images.relative_to(out).as_posix()}', then run: lora-lint check {out}")

@@ -1,0 +1,5 @@
+"""`lora-lint plan` and `lora-lint doctor`: training settings from the packs, for a dataset."""
+from .recommend import Plan, Request, make_plan
+from .survey import Survey, survey
+
+__all__ = ["Plan", "Request", "Survey", "make_plan", "survey"]

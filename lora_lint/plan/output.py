@@ -1,0 +1,104 @@
+"""A plan as rich tables or JSON."""
+from __future__ import annotations
+
+from typing import IO, Any
+
+from .recommend import Plan
+
+
+def shown(value: Any) -> str:
+    """A setting's value as a person reads it."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and 0 < abs(value) < 1e-3:
+        return f"{value:.1e}".replace("e-0", "e-")
+    if isinstance(value, tuple) and len(value) == 2 and all(isinstance(v, int) for v in value):
+        return f"{value[0]}x{value[1]}"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def to_json(plan: Plan) -> dict[str, Any]:
+    """The plan as one JSON document (`lora-lint plan --format json`)."""
+    survey, gpu = plan.survey, plan.gpu
+    return {
+        "version": 1,
+        "dataset": str(survey.root),
+        "model": plan.model.name,
+        "lora": plan.lora.name,
+        "gpu": {"name": gpu.name, "title": gpu.get("title"), "vram": list(gpu.get("vram", ()))} if gpu else None,
+        "settings": {name: {"value": _json_value(s.value), "source": s.source} for name, s in plan.settings.items()},
+        "folders": [
+            {
+                "path": str(f.folder.path), "relative": f.folder.relative, "subset": f.folder.subset,
+                "trigger": f.folder.trigger or (survey.settings.trigger if f.folder.subset == "train" else None),
+                "class": f.folder.klass or survey.settings.klass, "images": f.folder.items, "repeats": f.repeats,
+                "named_repeats": f.folder.repeats, "why": f.source,
+            }
+            for f in plan.folders
+        ],
+        "techniques": [{"name": t.name, "title": t.get("title"), "saves": t.get("saves"), "cost": t.get("cost"), "why": why} for t, why in plan.techniques],
+        "variant": _variant_json(plan),
+        "warnings": plan.warnings,
+        "notes": plan.notes,
+    }
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return "x".join(str(v) for v in value) if len(value) == 2 and all(isinstance(v, int) for v in value) else list(value)
+    return value
+
+
+def _variant_json(plan: Plan) -> dict[str, Any] | None:
+    variant = plan.variant
+    if variant is None:
+        return None
+    keys = ("title", "parameters", "quality", "vram", "suits")
+    return {"name": variant.name, **{key: variant.get(key) for key in keys}}
+
+
+def print_plan(plan: Plan, stream: IO[str], color: bool | None = None) -> None:
+    """The plan as tables: the settings with their sources, the folders, the techniques."""
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(file=stream, force_terminal=color, no_color=color is False, width=max(100, Console(file=stream).width), highlight=False)
+    gpu = plan.gpu
+    card = f" on {gpu.get('title')} ({_gb(gpu)})" if gpu else " (no GPU given: --gpu or --vram fits it to a card)"
+    console.print(f"[bold]Plan[/bold]: {plan.lora.get('title', plan.lora.name)} LoRA for {plan.model.get('title', plan.model.name)}{card}")
+    settings = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
+    settings.add_column("setting")
+    settings.add_column("value", style="cyan")
+    settings.add_column("from", style="dim", overflow="fold")
+    for name, setting in plan.settings.items():
+        settings.add_row(name, shown(setting.value), setting.source)
+    console.print(settings)
+    folders = Table(show_header=True, header_style="bold", box=None, pad_edge=False, title="folders", title_justify="left")
+    for column in ("folder", "subset", "trigger / class", "images", "repeats"):
+        folders.add_column(column)
+    for entry in plan.folders:
+        folder = entry.folder
+        words = " ".join(w for w in (folder.trigger or (plan.survey.settings.trigger if folder.subset == "train" else None), folder.klass or plan.survey.settings.klass) if w)
+        folders.add_row(folder.relative, folder.subset, words or "-", str(folder.items), str(entry.repeats))
+    console.print(folders)
+    if plan.techniques:
+        techniques = Table(show_header=True, header_style="bold", box=None, pad_edge=False, title="VRAM savings", title_justify="left")
+        for column in ("technique", "saves", "cost", "why"):
+            techniques.add_column(column)
+        for technique, why in plan.techniques:
+            techniques.add_row(technique.get("title", technique.name), technique.get("saves", ""), technique.get("cost", ""), why)
+        console.print(techniques)
+    if plan.variant is not None:
+        v = plan.variant
+        console.print(f"[bold]variant[/bold]: {v.get('title')} (parameters {v.get('parameters')}, quality {v.get('quality')}, VRAM {v.get('vram', '').replace('_', '-')}): {v.get('suits')}")
+    for warning in plan.warnings:
+        console.print(f"[yellow]warning[/yellow]: {warning}")
+    for note in plan.notes:
+        console.print(f"[dim]note[/dim]: {note}")
+
+
+def _gb(gpu) -> str:
+    low, high = gpu.get("vram", (0, 0))
+    return f"{low:g} GB" if low == high else f"{low:g}-{high:g} GB"

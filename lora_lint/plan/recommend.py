@@ -1,0 +1,449 @@
+"""From a surveyed dataset and the packs' training knowledge to a training plan.
+
+Every setting carries the source of its number: the pack value it comes
+from and how it was chosen from it. Nothing here holds a number of its own
+but the arithmetic: the ranges, the VRAM table, the techniques and the
+variants are all read from the packs, so a custom pack changes the plan.
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import LoraLintError, did_you_mean
+from ..knowledge import PLAN_SETTINGS, Declared, Knowledge
+from .survey import Survey, SurveyFolder
+
+
+@dataclass
+class Request:
+    """What the command line asked for."""
+
+    model: str | None = None
+    lora: str | None = None
+    gpu: str | None = None
+    vram: float | None = None
+    variant: str | None = None
+    goal: str | None = None  # "quality" or "preserve": the variant advice's other cases
+    batch: int | None = None  # the effective batch wanted; accumulation makes up what the card cannot hold
+
+
+@dataclass
+class Setting:
+    """One recommended value and where it comes from."""
+
+    value: Any
+    source: str
+
+
+@dataclass
+class PlanFolder:
+    """A dataset folder as the trainer should read it."""
+
+    folder: SurveyFolder
+    repeats: int
+    source: str
+
+
+@dataclass
+class Plan:
+    """A training plan for one dataset, model and card."""
+
+    survey: Survey
+    model: Declared
+    lora: Declared
+    gpu: Declared | None
+    settings: dict[str, Setting] = field(default_factory=dict)
+    folders: list[PlanFolder] = field(default_factory=list)
+    techniques: list[tuple[Declared, str]] = field(default_factory=list)  # technique, why it is used
+    variant: Declared | None = None
+    warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def value(self, name: str, default: Any = None) -> Any:
+        setting = self.settings.get(name)
+        return setting.value if setting is not None else default
+
+    def set(self, name: str, value: Any, source: str) -> None:
+        self.settings[name] = Setting(value, source)
+        order = {key: number for number, key in enumerate(PLAN_SETTINGS)}
+        self.settings = dict(sorted(self.settings.items(), key=lambda item: order.get(item[0], len(order))))
+
+    @property
+    def multi_concept(self) -> bool:
+        return len(self.survey.concepts()) > 1
+
+
+def model_value(knowledge: Knowledge, model: Declared, key: str) -> tuple[Any, Declared]:
+    """A model's property, or the one of the model it is based on; with the model that gave it."""
+    seen = set()
+    while model is not None and model.name not in seen:
+        if key in model.props:
+            return model.props[key], model
+        seen.add(model.name)
+        model = knowledge.models.get(model.get("based_on") or "")
+    return None, None
+
+
+def find_gpu(knowledge: Knowledge, name: str | None, vram: float | None) -> tuple[Declared | None, list[str]]:
+    """The VRAM table's row for a card name, or for an amount of VRAM (the
+    largest card at or under it; the first listed when two have as much)."""
+    if name:
+        wanted = _squash(name)
+        for gpu in knowledge.gpus.values():
+            names = (gpu.name, gpu.get("title", ""), *gpu.get("aliases", ()))
+            if any(_squash(n) == wanted for n in names):
+                return gpu, []
+        titles = [g.get("title", g.name) for g in knowledge.gpus.values()]
+        hint = did_you_mean(name, titles)
+        raise LoraLintError(f"unknown GPU '{name}' (the VRAM table has {', '.join(titles)}; or give --vram GB){hint}")
+    if vram is None:
+        return None, []
+    fitting = [g for g in knowledge.gpus.values() if g.get("vram", (0, 0))[0] <= vram]
+    if not fitting:
+        smallest = min(knowledge.gpus.values(), key=lambda g: g.get("vram", (0, 0))[0])
+        low = smallest.get("vram")[0]
+        return smallest, [f"{vram:g} GB is below the VRAM table's smallest card ({smallest.get('title')}, {low:g} GB): treated as that card at its limit, and nothing is sure to fit"]
+    best = max(fitting, key=lambda g: g.get("vram")[0])
+    notes = []
+    if best.get("vram")[0] != vram:
+        notes.append(f"{vram:g} GB: planned as the VRAM table's {best.get('title')} ({best.get('vram')[0]:g} GB), the largest card at or under it")
+    return best, notes
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", text.lower())
+
+
+def make_plan(survey: Survey, knowledge: Knowledge, request: Request) -> Plan:
+    """The plan: every setting the trainer needs, each with its source."""
+    model, lora = _model_and_lora(survey, knowledge, request)
+    gpu, gpu_notes = find_gpu(knowledge, request.gpu, request.vram)
+    if "defaults" not in knowledge.training:
+        raise LoraLintError("the packs declare no 'training defaults': nothing to plan with")
+    plan = Plan(survey, model, lora, gpu)
+    plan.warnings += [n for n in gpu_notes if "below" in n]
+    plan.notes += [n for n in gpu_notes if "below" not in n]
+    fit = _Fit(plan, knowledge, below=any("below" in n for n in gpu_notes))
+    _capacity(plan, knowledge, fit, request)
+    _schedule(plan, knowledge, request)
+    _learning_rate(plan, knowledge)
+    _memory(plan, knowledge, fit)
+    _video(plan, knowledge)
+    _concept_checks(plan, knowledge)
+    return plan
+
+
+def _model_and_lora(survey: Survey, knowledge: Knowledge, request: Request) -> tuple[Declared, Declared]:
+    settings = survey.settings
+    names = {"model": request.model or settings.model, "lora": request.lora or settings.lora}
+    tables = {"model": knowledge.models, "lora": knowledge.loras}
+    found = []
+    for what, name in names.items():
+        flag = "--model" if what == "model" else "--lora"
+        if not name:
+            raise LoraLintError(f"no {what} given: pass {flag} or set '{what}:' in .lora-lint.yaml", str(survey.root))
+        if name not in tables[what]:
+            hint = did_you_mean(name, tables[what])
+            raise LoraLintError(f"unknown {what} '{name}' ({what}s: {', '.join(tables[what])}){hint}")
+        found.append(tables[what][name])
+    return found[0], found[1]
+
+
+class _Fit:
+    """What the VRAM table says of this model on this card."""
+
+    def __init__(self, plan: Plan, knowledge: Knowledge, below: bool) -> None:
+        self.gpu = plan.gpu
+        self.row: dict | None = None
+        self.unfit = below
+        self.unknown = self.gpu is None
+        self.full = False
+        if self.gpu is None:
+            return
+        title = self.gpu.get("title", self.gpu.name)
+        table_model = _table_model(knowledge, plan.model, self.gpu)
+        if table_model is None:
+            self.unknown = True
+            plan.warnings.append(f"the VRAM table has no column for {plan.model.get('title', plan.model.name)}: rank and batch come from the training table, and whether they fit {title} is unknown")
+            return
+        self.model = table_model
+        self.full = table_model in self.gpu.get("full", ())
+        if table_model in self.gpu.get("unfit", ()):
+            self.unfit = True
+            plan.warnings.append(
+                f"the VRAM table: {knowledge.models[table_model].get('title')} on {title} ({_gb(self.gpu)}) is not recommended; "
+                "this plan is the smallest that might run (expect out-of-memory errors or very slow steps)"
+            )
+        self.row = self.gpu.get("fit", {}).get(table_model)
+        self.where = f"VRAM table: {title}, {knowledge.models[table_model].get('title')}"
+
+
+def _table_model(knowledge: Knowledge, model: Declared, gpu: Declared) -> str | None:
+    """The VRAM table column a model uses: its own, or its base model's."""
+    current, seen = model, set()
+    while current is not None and current.name not in seen:
+        name = current.name
+        if name in gpu.get("fit", {}) or name in gpu.get("unfit", ()) or name in gpu.get("full", ()):
+            return name
+        if any(name in g.get("fit", {}) or name in g.get("unfit", ()) or name in g.get("full", ()) for g in knowledge.gpus.values()):
+            return name
+        seen.add(name)
+        current = knowledge.models.get(current.get("based_on") or "")
+    return None
+
+
+def _gb(gpu: Declared) -> str:
+    low, high = gpu.get("vram", (0, 0))
+    return f"{low:g} GB" if low == high else f"{low:g}-{high:g} GB"
+
+
+def _span(value: tuple) -> str:
+    low, high = (_number(v) for v in value)
+    return low if low == high else f"{low}..{high}"
+
+
+def _number(value: float) -> str:
+    return f"{value:.0e}".replace("e-0", "e-") if 0 < abs(value) < 1e-3 else f"{value:g}"
+
+
+def _pow2_middle(low: float, high: float) -> int:
+    """The largest power of two at or under the geometric middle, kept in the range."""
+    middle = math.sqrt(low * high)
+    value = 2 ** int(math.floor(math.log2(middle))) if middle >= 1 else 1
+    return int(min(max(value, low), high))
+
+
+def _capacity(plan: Plan, knowledge: Knowledge, fit: _Fit, request: Request) -> None:
+    """Rank, alpha, batch and accumulation, and the variant."""
+    model = plan.model
+    ranks, rank_from = model_value(knowledge, model, "rank")
+    defaults = knowledge.training["defaults"]
+    if ranks is None:
+        raise LoraLintError(f"model '{model.name}' has no 'rank' range (nor a model it is based on): nothing to plan with")
+    source = f"model {rank_from.name}: rank {_span(ranks)}"
+    if plan.multi_concept and defaults.get("concept_rank"):
+        ranks = defaults.get("concept_rank")
+        source = f"training defaults: concept_rank {_span(ranks)} (a multi-concept LoRA needs more capacity)"
+    wanted = _pow2_middle(*ranks)
+    rank, rank_source = wanted, f"{source}; the power of two at its geometric middle"
+    capped = False
+    if fit.row is not None and fit.row["rank"][1] < wanted:
+        rank, capped = fit.row["rank"][1], True
+        rank_source = f"{fit.where}: rank {rank} fits (wanted {wanted}, from {source})"
+        plan.warnings.append(f"rank {wanted} does not fit {fit.gpu.get('title')}: rank {rank} is what the VRAM table gives")
+    elif fit.unfit:
+        rank = int(ranks[0])
+        rank_source = f"{source}; its lowest, as the card is below what the model needs"
+    elif fit.full:
+        plan.notes.append(f"{fit.gpu.get('title')} can fully fine-tune {model.get('title')} (VRAM table); this plan is for a LoRA")
+    plan.set("rank", rank, rank_source)
+    alpha_share = defaults.get("alpha", (100, 100))[0]
+    plan.set("alpha", max(1, round(rank * alpha_share / 100)), f"training defaults: alpha {alpha_share:g}% of the rank")
+    _batch(plan, knowledge, fit, request)
+    _variant(plan, knowledge, fit, capped, request)
+
+
+def _batch(plan: Plan, knowledge: Knowledge, fit: _Fit, request: Request) -> None:
+    batches, batch_from = model_value(knowledge, plan.model, "batch")
+    batches = batches or (1, 1)
+    where = f"model {batch_from.name}: batch {_span(batches)}" if batch_from else "no batch range: 1"
+    if fit.row is not None:
+        batch = int(min(fit.row["batch"][0], batches[1]))
+        source = f"{fit.where}: batch {_span(fit.row['batch'])}, its lowest, within {where}"
+    elif fit.unfit:
+        batch, source = 1, f"{where}; 1, as the card is below what the model needs"
+    else:
+        batch, source = int(batches[0]), f"{where}; its lowest"
+    accumulation, accumulation_source = 1, "the batch is the effective batch"
+    if request.batch and request.batch > batch:
+        accumulation = math.ceil(request.batch / batch)
+        accumulation_source = f"--batch {request.batch}: batch {batch} x {accumulation} accumulated steps (a smaller batch needs gradient accumulation)"
+    elif request.batch and request.batch < batch:
+        batch, source = request.batch, f"--batch {request.batch}"
+    plan.set("batch", batch, source)
+    plan.set("accumulation", accumulation, accumulation_source)
+
+
+def _variant(plan: Plan, knowledge: Knowledge, fit: _Fit, capped: bool, request: Request) -> None:
+    variants = knowledge.variants
+    by_choice = {choice: v for v in variants.values() for choice in v.get("choose", ())}
+    if request.variant:
+        if request.variant not in variants:
+            hint = did_you_mean(request.variant, variants)
+            raise LoraLintError(f"unknown variant '{request.variant}' (variants: {', '.join(variants)}){hint}")
+        chosen, why = variants[request.variant], f"--variant {request.variant}"
+        if chosen.get("vram") in ("medium", "medium_high") and (fit.unfit or capped):
+            lighter = by_choice.get("lowest_vram" if fit.unfit else "low_vram")
+            if lighter is not None:
+                plan.warnings.append(f"{chosen.get('title')} needs {chosen.get('vram').replace('_', '-')} VRAM and this card is at its limit: {lighter.get('title')} would fit better ({lighter.get('reason')})")
+    else:
+        case = "lowest_vram" if fit.unfit else "low_vram" if capped else (request.goal or "default")
+        chosen = by_choice.get(case) or by_choice.get("default") or next(iter(variants.values()), None)
+        why = chosen.get("reason", case) if chosen is not None else ""
+    plan.variant = chosen
+    if chosen is not None:
+        plan.set("variant", chosen.name, f"LoRA variants: {why}")
+
+
+def _steps_range(plan: Plan, knowledge: Knowledge) -> tuple[tuple[float, float], str]:
+    steps, steps_from = model_value(knowledge, plan.model, "steps")
+    steps = steps or {}
+    lora = plan.lora.name
+    if lora not in steps and plan.lora.get("steps_like") in steps:
+        like = plan.lora.get("steps_like")
+        return steps[like], f"model {steps_from.name}: steps {like} {_span(steps[like])} (lora {lora} trains like {like})"
+    if lora not in steps:
+        raise LoraLintError(f"model '{plan.model.name}' gives no steps for lora '{lora}' (nor one it trains like): nothing to plan with")
+    return steps[lora], f"model {steps_from.name}: steps {lora} {_span(steps[lora])}"
+
+
+def _target_steps(plan: Plan, knowledge: Knowledge, items: int) -> tuple[int, str]:
+    """One concept's steps: its image count's place in the type's image range,
+    mapped onto the model's step range (more images, more steps to see them)."""
+    (low, high), where = _steps_range(plan, knowledge)
+    images = plan.lora.get("images") or (items, items)
+    span = images[1] - images[0]
+    place = min(1.0, max(0.0, (items - images[0]) / span)) if span else 0.5
+    steps = int(round((low + place * (high - low)) / 50) * 50)
+    return steps, f"{where}, at {items} images' place in lora {plan.lora.name}'s {_span(images)}"
+
+
+def _schedule(plan: Plan, knowledge: Knowledge, request: Request) -> None:
+    """Steps, epochs and each folder's repeats: concepts balanced, steps exact."""
+    concepts = plan.survey.concepts()
+    targets = [_target_steps(plan, knowledge, c.items) for c in concepts]
+    target = sum(t for t, _ in targets)
+    source = targets[0][1] if len(targets) == 1 else f"{' + '.join(str(t) for t, _ in targets)}: each concept's steps ({targets[0][1]})"
+    epochs_range = knowledge.training["defaults"].get("epochs", (1, 20))
+    batch, accumulation = plan.value("batch"), plan.value("accumulation")
+    reg = bool(plan.survey.reg)
+    counts = [c.items for c in concepts]
+    best = _best_schedule(counts, target, batch * accumulation, 2 if reg else 1, epochs_range)
+    base, epochs, steps, repeats = best
+    plan.set("steps", steps, f"target {target} ({source})")
+    plan.set("epochs", epochs, f"training defaults: epochs {_span(epochs_range)}, the one whose steps come closest to {target}")
+    formula = " + ".join(f"{n} x {r}" for n, r in zip(counts, repeats))
+    doubled = " x 2 (regularization: kohya trains as many class images as training images each epoch)" if reg else ""
+    divisor = f" / {batch * accumulation}" if batch * accumulation > 1 else ""
+    plan.set("repeats", repeats[0] if len(repeats) == 1 else repeats, f"steps = epochs x (images x repeats){doubled}{divisor} = {epochs} x ({formula}){doubled and ' x 2'}{divisor} = {steps}")
+    for concept, concept_repeats in zip(concepts, repeats):
+        why = "each concept contributes about the same images x repeats" if len(concepts) > 1 else "reaches the steps"
+        for folder in concept.folders:
+            plan.folders.append(PlanFolder(folder, concept_repeats, why))
+            if folder.repeats is not None and folder.repeats != concept_repeats:
+                plan.notes.append(
+                    f"'{folder.relative}' is named for {folder.repeats} repeats; the plan uses {concept_repeats} "
+                    "(the written trainer configs set it; kohya without a config reads the folder name)"
+                )
+    for folder in plan.survey.reg:
+        plan.folders.append(PlanFolder(folder, 1, "regularization: kohya repeats class images only as far as the training images go"))
+    warmup = knowledge.training["defaults"].get("warmup", (0, 0))[0]
+    plan.set("warmup_steps", int(round(steps * warmup / 100)), f"training defaults: warmup {warmup:g}% of {steps} steps")
+    plan.set("scheduler", knowledge.training["defaults"].get("scheduler", "cosine"), "training defaults: scheduler (domain: cosine with warmup)")
+    low, high = _steps_range(plan, knowledge)[0]
+    if not low * len(concepts) <= steps <= high * len(concepts):
+        plan.warnings.append(f"{steps} steps is outside {plan.model.name}'s {low:g}..{high:g} for lora {plan.lora.name}: check the dataset size")
+
+
+def _best_schedule(counts: list[int], target: int, per_step: int, factor: int, epochs_range: tuple) -> tuple[int, int, int, list[int]]:
+    """(base repeats, epochs, steps, repeats per concept) closest to the target.
+
+    The largest concept gets the base repeats and the others proportionally
+    more, so images x repeats is about equal. Ties prefer schedules whose
+    images divide evenly into batches, then epochs near the range's middle.
+    """
+    largest = max(counts)
+    low, high = int(epochs_range[0]), int(epochs_range[1])
+    middle = math.sqrt(low * high)
+    best, best_score = None, None
+    for base in range(1, 201):
+        repeats = [max(1, round(base * largest / n)) for n in counts]
+        samples = sum(n * r for n, r in zip(counts, repeats)) * factor
+        per_epoch = math.ceil(samples / per_step)
+        if per_epoch * low > target * 2:
+            break
+        for epochs in range(low, high + 1):
+            steps = epochs * per_epoch
+            score = abs(steps - target) / target + 0.02 * abs(math.log(epochs / middle)) + (0.05 if samples % per_step else 0)
+            if best_score is None or score < best_score:
+                best, best_score = (base, epochs, steps, repeats), score
+    return best
+
+
+def _learning_rate(plan: Plan, knowledge: Knowledge) -> None:
+    rates, rates_from = model_value(knowledge, plan.model, "learning_rate")
+    if rates is None:
+        raise LoraLintError(f"model '{plan.model.name}' has no 'learning_rate' (nor a model it is based on): nothing to plan with")
+    value = float(f"{math.sqrt(rates[0] * rates[1]):.2g}")
+    how = "" if rates[0] == rates[1] else "; its geometric middle (lower LR + more steps = safer)"
+    plan.set("learning_rate", value, f"model {rates_from.name}: learning_rate {_span(rates)}{how}")
+
+
+def _memory(plan: Plan, knowledge: Knowledge, fit: _Fit) -> None:
+    """Precision, optimizer, attention, checkpointing and resolution from the techniques."""
+    tight = fit.unfit or fit.unknown and fit.gpu is not None
+    if fit.row is not None:
+        tight = tight or plan.value("rank") >= fit.row["rank"][1] or plan.value("batch") >= fit.row["batch"][1]
+    for technique in knowledge.techniques.values():
+        use = technique.get("use", "always")
+        if use == "always" or (use == "tight" and tight) or (use == "unfit" and fit.unfit):
+            why = {"always": "no cost worth avoiding", "tight": "the card is at its limit for this plan", "unfit": "the model is not recommended on this card"}[use]
+            plan.techniques.append((technique, why))
+    used = {t.name for t, _ in plan.techniques}
+    defaults = knowledge.training["defaults"]
+    plan.set("precision", defaults.get("precision", "bf16"), "training defaults: precision (mixed precision saves ~40% at almost no cost)")
+    optimizer = defaults.get("optimizer", "AdamW") + ("8bit" if "adam8bit" in used else "")
+    plan.set("optimizer", optimizer, "technique adam8bit: the card is at its limit" if "adam8bit" in used else "training defaults: optimizer")
+    plan.set("gradient_checkpointing", "gradient_checkpointing" in used, "technique gradient_checkpointing: " + ("used, the card is at its limit" if "gradient_checkpointing" in used else "not needed on this card"))
+    attention = "xformers" if "UNet" in plan.model.get("architecture", "") else "sdpa"
+    plan.set("attention", attention, "technique attention: xformers for UNet models, PyTorch's flash attention (sdpa) for transformers")
+    sizes, sizes_from = model_value(knowledge, plan.model, "resolution")
+    sizes = sizes or ((1024, 1024), (1024, 1024))
+    small = "lower_resolution" in used or (plan.model.get("video") and fit.unknown)
+    size = sizes[0] if small else sizes[1]
+    why = "its lowest: a lower resolution saves VRAM" if small and sizes[0] != sizes[1] else "its highest" if sizes[0] != sizes[1] else ""
+    plan.set("resolution", size, f"model {sizes_from.name}: resolution {'x'.join(map(str, sizes[0]))}" + (f"..{'x'.join(map(str, sizes[1]))}; {why}" if why else ""))
+    short = plan.survey.median_short_side
+    if short is not None and short < min(size):
+        plan.warnings.append(f"half the training images are under {min(size)} px on the short side (median {short}): they are upscaled, which softens what the LoRA learns")
+
+
+def _video(plan: Plan, knowledge: Knowledge) -> None:
+    if not plan.model.get("video"):
+        return
+    frames = plan.model.get("frames")
+    if frames:
+        count = int(frames[1]) - (int(frames[1]) - 1) % 4
+        if count < frames[0]:
+            count = int(frames[0])
+        plan.set("frames", count, f"model {plan.model.name}: frames {_span(frames)}; the most of the form 4n+1 (musubi-tuner's target_frames for Wan and HunyuanVideo)")
+    fps = plan.survey.settings.fps
+    if fps:
+        plan.set("fps", fps, ".lora-lint.yaml: fps")
+    elif plan.model.get("fps"):
+        plan.set("fps", plan.model.get("fps")[0], f"model {plan.model.name}: fps {_span(plan.model.get('fps'))}; its lowest")
+
+
+def _concept_checks(plan: Plan, knowledge: Knowledge) -> None:
+    concepts = plan.survey.concepts()
+    if len(concepts) < 2:
+        return
+    wanted = knowledge.training["defaults"].get("concept_images")
+    for concept in concepts:
+        if concept.trigger is None:
+            folders = ", ".join(f"'{f.relative}'" for f in concept.folders)
+            plan.warnings.append(f"{folders}: no trigger; each concept needs its own (a kohya folder name like 10_trigger class)")
+        elif wanted and not wanted[0] <= concept.items <= wanted[1]:
+            plan.warnings.append(f"concept '{concept.trigger}' has {concept.items} images; {_span(wanted)} per concept is advised")
+    plan.notes.append("multi-concept: keep each concept's images free of the others (lora-lint check runs concept-overlap)")
+
+
+def relative_to(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix() or "."
+    except ValueError:
+        return str(path)
