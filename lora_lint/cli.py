@@ -382,7 +382,7 @@ def _doctor(args) -> int:
         print()
     else:
         print_diagnosis(diagnosis, sys.stdout, args.color)
-    return 1 if any(diagnosis.checks.values()) else 0
+    return 1 if diagnosis.failed() else 0
 
 
 def _rules(args) -> int:

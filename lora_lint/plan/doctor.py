@@ -27,6 +27,10 @@ class Diagnosis:
     checked: bool = False  # whether a dataset was checked at all
     plan: Plan | None = None
 
+    def failed(self) -> bool:
+        """Whether a check found a warning or an error (as `check` fails by default)."""
+        return any(f.severity in ("warning", "error") for found in self.checks.values() for f in found)
+
 
 def _key(text: str) -> str:
     return re.sub(r"[\W_]+", "", text.lower())

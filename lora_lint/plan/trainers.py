@@ -51,14 +51,12 @@ def _refuse(trainer: str, plan: Plan, supported: dict) -> None:
         raise LoraLintError(f"{trainer} does not train {plan.model.get('title', plan.model.name)} (it trains {names})")
 
 
-def _header(plan: Plan, trainer: str, run: str) -> str:
-    lines = [
-        f"# {trainer} config written by `lora-lint plan` for {plan.lora.name} LoRA on {plan.model.name}.",
-        f"# {run}",
-    ]
-    if any(SET_ME in line for line in run.splitlines()) or not plan.model.get("weights"):
+def _with_header(plan: Plan, trainer: str, run: str, body: str) -> str:
+    """The file's text: what wrote it, how to run it, what is left to fill in."""
+    lines = [f"# {trainer} config written by `lora-lint plan` for {plan.lora.name} LoRA on {plan.model.name}.", f"# {run}"]
+    if SET_ME in body:
         lines.append(f"# Replace every {SET_ME} with the path of that file on this machine.")
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n" + body
 
 
 class Kohya:
@@ -77,8 +75,8 @@ class Kohya:
         dataset_file = plan.survey.root / "kohya_dataset.toml"
         run = f"Run: accelerate launch {self.SCRIPTS[plan.model.name]} --config_file kohya_training.toml"
         return {
-            "kohya_dataset.toml": _header(plan, self.title, "Read through kohya_training.toml's dataset_config.") + tomli_w.dumps(self.dataset(plan)),
-            "kohya_training.toml": _header(plan, self.title, run) + tomli_w.dumps(self.training(plan, str(dataset_file))),
+            "kohya_dataset.toml": _with_header(plan, self.title, "Read through kohya_training.toml's dataset_config.", tomli_w.dumps(self.dataset(plan))),
+            "kohya_training.toml": _with_header(plan, self.title, run, tomli_w.dumps(self.training(plan, str(dataset_file)))),
         }
 
     def dataset(self, plan: Plan) -> dict[str, Any]:
@@ -177,9 +175,8 @@ class AiToolkit:
         variant = plan.value("variant", "lora")
         if variant not in self.NETWORKS:
             raise LoraLintError(f"ai-toolkit trains {' and '.join(self.NETWORKS)} networks, not {variant}; plan with --variant lora")
-        header = _header(plan, self.title, "Run: python run.py ai-toolkit.yaml")
-        header += "# ai-toolkit's cosine scheduler has no warmup; lr_scheduler_params.num_warmup_steps is kept for schedulers that use it.\n"
-        return {"ai-toolkit.yaml": header + yaml.safe_dump(self.job(plan), sort_keys=False, allow_unicode=True)}
+        run = "Run: python run.py ai-toolkit.yaml\n# ai-toolkit's cosine scheduler has no warmup; lr_scheduler_params.num_warmup_steps is kept for schedulers that use it."
+        return {"ai-toolkit.yaml": _with_header(plan, self.title, run, yaml.safe_dump(self.job(plan), sort_keys=False, allow_unicode=True))}
 
     def job(self, plan: Plan) -> dict[str, Any]:
         name = _name(plan)
@@ -285,8 +282,8 @@ class Musubi:
         dataset_file = plan.survey.root / "musubi_dataset.toml"
         run = f"Cache latents and text encoder outputs first, then: accelerate launch {script} --config_file musubi_training.toml"
         return {
-            "musubi_dataset.toml": _header(plan, self.title, "Read through musubi_training.toml's dataset_config.") + tomli_w.dumps(self.dataset(plan)),
-            "musubi_training.toml": _header(plan, self.title, run) + tomli_w.dumps(self.training(plan, str(dataset_file))),
+            "musubi_dataset.toml": _with_header(plan, self.title, "Read through musubi_training.toml's dataset_config.", tomli_w.dumps(self.dataset(plan))),
+            "musubi_training.toml": _with_header(plan, self.title, run, tomli_w.dumps(self.training(plan, str(dataset_file)))),
         }
 
     def dataset(self, plan: Plan) -> dict[str, Any]:
