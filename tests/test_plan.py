@@ -444,3 +444,13 @@ def test_doctor_lists_the_symptoms_and_refuses_an_unknown_one(run):
     assert "loss-flat: loss not decreasing" in listed and "cuda-oom: CUDA out of memory" in listed
     done = run("doctor", "--symptom", "exploding gradients")
     assert done.code == 2 and "unknown symptom 'exploding gradients'" in done.err and done.err.count("\n") == 1
+
+
+def test_plan_runs_as_a_real_process_and_writes_every_trainer(run_process, tmp_path):
+    root = make_dataset(tmp_path / "ds", {"img/10_ohwx woman": 30, "reg/1_woman": 30})
+    done = run_process("plan", root, "--gpu", "RTX 4090", "--write", "kohya", "--write", "ai-toolkit", "--write", "onetrainer")
+    assert done.code == 0, done.err
+    assert sorted(p.name for p in root.iterdir() if p.is_file()) == [
+        ".lora-lint.yaml", "ai-toolkit.yaml", "kohya_dataset.toml", "kohya_training.toml", "onetrainer_concepts.json",
+    ]
+    assert "wrote" in done.out

@@ -32,3 +32,34 @@ def test_readme_prompt_example_is_what_the_command_prints(run):
     result = run("prompts", *[a.strip('"') for a in args], "--no-color")
     assert result.out.splitlines()[0] == shown.group(2)
     assert [line.rstrip() for line in result.err.splitlines()] == [shown.group(3), *shown.group(4).rstrip("\n").splitlines()]
+
+
+def _shown(command: str) -> str:
+    return re.search(rf"\$ lora-lint {re.escape(command)}\n(.*?)```", README, re.S).group(1)
+
+
+def _lines(text: str) -> list[str]:
+    return [line.rstrip() for line in text.splitlines()]
+
+
+def test_readme_plan_and_doctor_output_is_what_the_commands_print(run, monkeypatch):
+    monkeypatch.chdir(EXAMPLE.parent.parent)
+    plan = run("plan", "examples/character-dataset", "--gpu", "RTX 3060", "--no-color")
+    assert _lines(plan.out) == _lines(_shown('plan examples/character-dataset --gpu "RTX 3060"'))
+    doctor = run("doctor", "examples/character-dataset", "--symptom", "underfitting", "--no-color")
+    assert _lines(doctor.out) == _lines(_shown("doctor examples/character-dataset --symptom underfitting"))
+
+
+def test_readme_training_pack_adds_a_card(run, tmp_path):
+    pack = re.search(r"```\n# my-training.lora\n(.*?)```", README, re.S).group(1)
+    (tmp_path / "my-training.lora").write_text(pack)
+    import shutil
+
+    dataset = tmp_path / "ds"
+    shutil.copytree(EXAMPLE, dataset)
+    settings = dataset / ".lora-lint.yaml"
+    settings.write_text(settings.read_text() + f"packs: [{tmp_path / 'my-training.lora'}]\n")
+    plan = run("plan", dataset, "--gpu", "RTX 4070 Ti", "--format", "json")
+    assert plan.code == 0, plan.err
+    assert plan.json["gpu"]["title"] == "RTX 4070 Ti" and plan.json["settings"]["rank"]["value"] == 16
+    assert "warmup 10%" in plan.json["settings"]["warmup_steps"]["source"]
