@@ -315,13 +315,15 @@ def _prompts(args) -> int:
 
 
 def _make_plan(args, plugins, required: bool = True):
-    """The plan for `args.path`; None for doctor when no model is known."""
+    """The plan for `args.path`; for doctor (not `required`), None when the
+    dataset names no model or LoRA type."""
     from .packs import load_knowledge
     from .plan import Request, make_plan, survey
 
     surveyed = survey(args.path, plugins, args.config)
     knowledge = load_knowledge(plugins.packs, surveyed.settings.packs, plugins.kinds)
-    if not required and not (args.model or surveyed.settings.model) or not (args.lora or surveyed.settings.lora) and not required:
+    known = (args.model or surveyed.settings.model) and (args.lora or surveyed.settings.lora)
+    if not required and not known:
         return None
     request = Request(args.model, args.lora, args.gpu, args.vram, args.variant, args.goal, args.batch)
     return make_plan(surveyed, knowledge, request)

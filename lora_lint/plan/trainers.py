@@ -302,6 +302,8 @@ class Musubi:
             dataset: dict[str, Any] = {"cache_directory": str(cache / f"{number:02d}"), "num_repeats": entry.repeats}
             if folder.media == "image":
                 dataset["image_directory"] = str(folder.path)
+            elif folder.media == "frames":  # musubi-tuner globs video files by extension
+                raise LoraLintError(f"musubi-tuner reads video files, not folders of frames: make each clip of '{folder.relative}' an .mp4 (ffmpeg -framerate FPS -i %03d.png clip.mp4)")
             else:
                 dataset.update({"video_directory": str(folder.path), "target_frames": [plan.value("frames", 1)], "frame_extraction": "head"})
                 if plan.survey.settings.fps:
