@@ -314,25 +314,21 @@ def _prompts(args) -> int:
     return 0
 
 
-def _make_plan(args, plugins, required: bool = True):
-    """The plan for `args.path`; for doctor (not `required`), None when the
-    dataset names no model or LoRA type."""
-    from .packs import load_knowledge
-    from .plan import Request, make_plan, survey
+def _plan_request(args):
+    from .plan import Request
+    from .plan.recommend import check_request
 
-    surveyed = survey(args.path, plugins, args.config)
-    knowledge = load_knowledge(plugins.packs, surveyed.settings.packs, plugins.kinds)
-    known = (args.model or surveyed.settings.model) and (args.lora or surveyed.settings.lora)
-    if not required and not known:
-        return None
     request = Request(args.model, args.lora, args.gpu, args.vram, args.variant, args.goal, args.batch)
-    return make_plan(surveyed, knowledge, request)
+    check_request(request)
+    return request
 
 
 def _plan(args) -> int:
     import json
 
     from .files import write_texts
+    from .packs import load_knowledge
+    from .plan import make_plan, read_settings, survey
     from .plan.output import print_plan, to_json
     from .plugins import load_plugins
 
@@ -341,13 +337,12 @@ def _plan(args) -> int:
     for name in args.write:
         if name not in writers:
             raise LoraLintError(f"unknown trainer '{name}' (trainers: {', '.join(writers)}){did_you_mean(name, writers)}")
-    if args.batch is not None and args.batch < 1:
-        raise LoraLintError("--batch takes a whole number of at least 1")
-    plan = _make_plan(args, plugins)
-    files = {}
-    for name in args.write:
-        out = args.out or plan.survey.root
-        files.update({out / file: text for file, text in writers[name].files(plan).items()})
+    request = _plan_request(args)
+    settings = read_settings(args.path, args.config)
+    knowledge = load_knowledge(plugins.packs, settings.packs, plugins.kinds)
+    plan = make_plan(survey(args.path, plugins, knowledge, settings), knowledge, request)
+    out = args.out or plan.survey.root
+    files = {out / name: text for writer in args.write for name, text in writers[writer].files(plan, out.resolve()).items()}
     written = write_texts(files, replace=args.force) if files else []
     if args.format == "json":
         document = to_json(plan)
@@ -365,19 +360,31 @@ def _doctor(args) -> int:
     import json
 
     from .packs import load_knowledge
+    from .plan import make_plan, read_settings, survey
     from .plan.doctor import diagnose, find_symptom, print_diagnosis, to_json
     from .plugins import load_plugins
+    from .settings import Settings
 
     plugins = load_plugins()
-    if args.path is not None and not args.path.is_dir():
-        raise LoraLintError("no such folder" if not args.path.exists() else "not a folder: doctor checks a whole dataset", str(args.path))
-    plan = _make_plan(args, plugins, required=False) if args.path is not None else None
-    knowledge = load_knowledge(plugins.packs, plan.survey.settings.packs if plan else [], plugins.kinds)
+    request = _plan_request(args)
+    settings = read_settings(args.path, args.config) if args.path is not None else Settings()
+    knowledge = load_knowledge(plugins.packs, settings.packs, plugins.kinds)
     if not args.symptom:
-        for symptom in knowledge.symptoms.values():
-            print(f"{symptom.name}: {symptom.get('title', '')}")
+        if args.format == "json":
+            json.dump([{"name": s.name, "title": s.get("title"), "aliases": list(s.get("aliases", ()))} for s in knowledge.symptoms.values()], sys.stdout, ensure_ascii=False, indent=2)
+            print()
+        else:
+            for symptom in knowledge.symptoms.values():
+                print(f"{symptom.name}: {symptom.get('title', '')}")
         return 0
     symptom = find_symptom(knowledge, args.symptom)
+    plan = None
+    if args.path is None:
+        given = [flag for flag, value in (("--gpu", args.gpu), ("--vram", args.vram), ("--model", args.model), ("--lora", args.lora)) if value]
+        if given:
+            print(f"lora-lint: {', '.join(given)}: give a dataset PATH to plan for it", file=sys.stderr)
+    elif (args.model or settings.model) and (args.lora or settings.lora) and symptom.get("shows"):
+        plan = make_plan(survey(args.path, plugins, knowledge, settings), knowledge, request)
     diagnosis = diagnose(symptom, args.path, plugins, args.config, plan)
     if args.format == "json":
         json.dump(to_json(diagnosis), sys.stdout, ensure_ascii=False, indent=2)

@@ -57,7 +57,8 @@ class TrainerConfig(Protocol):
     name: str  # the `--write` name: kohya, ai-toolkit...
     title: str
 
-    def files(self, plan: Plan) -> dict[str, str]:
-        """File name -> text, written by lora-lint into `--out`. Raise
+    def files(self, plan: Plan, out: Path) -> dict[str, str]:
+        """File name -> text, written by lora-lint into the folder `out` (an
+        absolute path, for files that name each other). Raise
         `LoraLintError` when this trainer cannot train the plan (its model,
         its variant)."""

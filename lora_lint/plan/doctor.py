@@ -14,7 +14,7 @@ from typing import IO, Any
 from ..errors import LoraLintError, did_you_mean
 from ..findings import Finding
 from ..knowledge import Declared, Knowledge
-from .output import shown
+from .output import json_value, shown
 from .recommend import Plan
 
 
@@ -78,7 +78,8 @@ def to_json(diagnosis: Diagnosis) -> dict[str, Any]:
         "causes": list(symptom.get("causes", ())),
         "fixes": list(symptom.get("fixes", ())),
         "checks": [{"rule": rule, "findings": [f.to_json() for f in found]} for rule, found in diagnosis.checks.items()],
-        "plan": {name: {"value": plan.settings[name].value if not isinstance(plan.settings[name].value, tuple) else list(plan.settings[name].value), "source": plan.settings[name].source} for name in shows if name in plan.settings} if plan else None,
+        "plan": {name: {"value": json_value(plan.settings[name].value), "source": plan.settings[name].source} for name in shows if name in plan.settings} if plan else None,
+        "plan_warnings": plan.warnings if plan else [],
     }
 
 
@@ -112,3 +113,5 @@ def print_diagnosis(diagnosis: Diagnosis, stream: IO[str], color: bool | None = 
         for name in symptom.get("shows"):
             if name in plan.settings:
                 console.print(f"  {name} = [cyan]{escape(shown(plan.settings[name].value))}[/cyan]  [dim]{escape(plan.settings[name].source)}[/dim]")
+        for warning in plan.warnings:
+            console.print(f"  [yellow]warning[/yellow]: {escape(warning)}")

@@ -28,7 +28,7 @@ def to_json(plan: Plan) -> dict[str, Any]:
         "model": plan.model.name,
         "lora": plan.lora.name,
         "gpu": {"name": gpu.name, "title": gpu.get("title"), "vram": list(gpu.get("vram", ()))} if gpu else None,
-        "settings": {name: {"value": _json_value(s.value), "source": s.source} for name, s in plan.settings.items()},
+        "settings": {name: {"value": json_value(s.value), "source": s.source} for name, s in plan.settings.items()},
         "folders": [
             {
                 "path": str(f.folder.path), "relative": f.folder.relative, "subset": f.folder.subset,
@@ -45,7 +45,8 @@ def to_json(plan: Plan) -> dict[str, Any]:
     }
 
 
-def _json_value(value: Any) -> Any:
+def json_value(value: Any) -> Any:
+    """A setting's value in JSON: a resolution as "1024x1024", other tuples as lists."""
     if isinstance(value, tuple):
         return "x".join(str(v) for v in value) if len(value) == 2 and all(isinstance(v, int) for v in value) else list(value)
     return value
@@ -62,18 +63,19 @@ def _variant_json(plan: Plan) -> dict[str, Any] | None:
 def print_plan(plan: Plan, stream: IO[str], color: bool | None = None) -> None:
     """The plan as tables: the settings with their sources, the folders, the techniques."""
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     console = Console(file=stream, force_terminal=color, no_color=color is False, width=max(100, Console(file=stream).width), highlight=False)
     gpu = plan.gpu
     card = f" on {gpu.get('title')} ({_gb(gpu)})" if gpu else " (no GPU given: --gpu or --vram fits it to a card)"
-    console.print(f"[bold]Plan[/bold]: {plan.lora.get('title', plan.lora.name)} LoRA for {plan.model.get('title', plan.model.name)}{card}")
+    console.print(f"[bold]Plan[/bold]: {escape(plan.lora.get('title', plan.lora.name))} LoRA for {escape(plan.model.get('title', plan.model.name))}{escape(card)}")
     settings = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
     settings.add_column("setting")
     settings.add_column("value", style="cyan")
     settings.add_column("from", style="dim", overflow="fold")
     for name, setting in plan.settings.items():
-        settings.add_row(name, shown(setting.value), setting.source)
+        settings.add_row(name, escape(shown(setting.value)), escape(setting.source))
     console.print(settings)
     folders = Table(show_header=True, header_style="bold", box=None, pad_edge=False, title="folders", title_justify="left")
     for column in ("folder", "subset", "trigger / class", "images", "repeats"):
@@ -81,22 +83,23 @@ def print_plan(plan: Plan, stream: IO[str], color: bool | None = None) -> None:
     for entry in plan.folders:
         folder = entry.folder
         words = " ".join(w for w in (folder.trigger or (plan.survey.settings.trigger if folder.subset == "train" else None), folder.klass or plan.survey.settings.klass) if w)
-        folders.add_row(folder.relative, folder.subset, words or "-", str(folder.items), str(entry.repeats))
+        folders.add_row(escape(folder.relative), folder.subset, escape(words) or "-", str(folder.items), str(entry.repeats))
     console.print(folders)
     if plan.techniques:
         techniques = Table(show_header=True, header_style="bold", box=None, pad_edge=False, title="VRAM savings", title_justify="left")
         for column in ("technique", "saves", "cost", "why"):
             techniques.add_column(column)
         for technique, why in plan.techniques:
-            techniques.add_row(technique.get("title", technique.name), technique.get("saves", ""), technique.get("cost", ""), why)
+            techniques.add_row(*(escape(text) for text in (technique.get("title", technique.name), technique.get("saves", ""), technique.get("cost", ""), why)))
         console.print(techniques)
     if plan.variant is not None:
         v = plan.variant
-        console.print(f"[bold]variant[/bold]: {v.get('title')} (parameters {v.get('parameters')}, quality {v.get('quality')}, VRAM {v.get('vram', '').replace('_', '-')}): {v.get('suits')}")
+        line = f"{v.get('title')} (parameters {v.get('parameters')}, quality {v.get('quality')}, VRAM {v.get('vram', '').replace('_', '-')}): {v.get('suits')}"
+        console.print(f"[bold]variant[/bold]: {escape(line)}")
     for warning in plan.warnings:
-        console.print(f"[yellow]warning[/yellow]: {warning}")
+        console.print(f"[yellow]warning[/yellow]: {escape(warning)}")
     for note in plan.notes:
-        console.print(f"[dim]note[/dim]: {note}")
+        console.print(f"[dim]note[/dim]: {escape(note)}")
 
 
 def _gb(gpu) -> str:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from ..errors import LoraLintError, did_you_mean
@@ -118,8 +117,19 @@ def _squash(text: str) -> str:
     return re.sub(r"[^a-z0-9]", "", text.lower())
 
 
+def check_request(request: Request) -> None:
+    """Raise on numbers no card or batch can have."""
+    if request.vram is not None and request.vram <= 0:
+        raise LoraLintError(f"--vram takes the card's memory in GB, not {request.vram:g}")
+    if request.gpu and request.vram is not None:
+        raise LoraLintError("give --gpu or --vram, not both")
+    if request.batch is not None and request.batch < 1:
+        raise LoraLintError("--batch takes a whole number of at least 1")
+
+
 def make_plan(survey: Survey, knowledge: Knowledge, request: Request) -> Plan:
     """The plan: every setting the trainer needs, each with its source."""
+    check_request(request)
     model, lora = _model_and_lora(survey, knowledge, request)
     gpu, gpu_notes = find_gpu(knowledge, request.gpu, request.vram)
     if "defaults" not in knowledge.training:
@@ -134,6 +144,7 @@ def make_plan(survey: Survey, knowledge: Knowledge, request: Request) -> Plan:
     _memory(plan, knowledge, fit)
     _video(plan, knowledge)
     _concept_checks(plan, knowledge)
+    _size_check(plan)
     return plan
 
 
@@ -170,7 +181,6 @@ class _Fit:
             self.unknown = True
             plan.warnings.append(f"the VRAM table has no column for {plan.model.get('title', plan.model.name)}: rank and batch come from the training table, and whether they fit {title} is unknown")
             return
-        self.model = table_model
         self.full = table_model in self.gpu.get("full", ())
         if table_model in self.gpu.get("unfit", ()):
             self.unfit = True
@@ -230,11 +240,13 @@ def _capacity(plan: Plan, knowledge: Knowledge, fit: _Fit, request: Request) -> 
         source = f"training defaults: concept_rank {_span(ranks)} (a multi-concept LoRA needs more capacity)"
     wanted = _pow2_middle(*ranks)
     rank, rank_source = wanted, f"{source}; the power of two at its geometric middle"
-    capped = False
+    short = False  # the card cannot hold even the lowest rank wanted
     if fit.row is not None and fit.row["rank"][1] < wanted:
-        rank, capped = fit.row["rank"][1], True
+        rank = fit.row["rank"][1]
         rank_source = f"{fit.where}: rank {rank} fits (wanted {wanted}, from {source})"
-        plan.warnings.append(f"rank {wanted} does not fit {fit.gpu.get('title')}: rank {rank} is what the VRAM table gives")
+        short = rank < ranks[0]
+        if short:
+            plan.warnings.append(f"{fit.gpu.get('title')} fits rank {rank} of {model.get('title')}, below the {_span(ranks)} wanted")
     elif fit.unfit:
         rank = int(ranks[0])
         rank_source = f"{source}; its lowest, as the card is below what the model needs"
@@ -244,44 +256,53 @@ def _capacity(plan: Plan, knowledge: Knowledge, fit: _Fit, request: Request) -> 
     alpha_share = defaults.get("alpha", (100, 100))[0]
     plan.set("alpha", max(1, round(rank * alpha_share / 100)), f"training defaults: alpha {alpha_share:g}% of the rank")
     _batch(plan, knowledge, fit, request)
-    _variant(plan, knowledge, fit, capped, request)
+    _variant(plan, knowledge, fit, short, request)
 
 
 def _batch(plan: Plan, knowledge: Knowledge, fit: _Fit, request: Request) -> None:
+    """The batch the card holds and the accumulation that makes up an effective batch asked for."""
     batches, batch_from = model_value(knowledge, plan.model, "batch")
     batches = batches or (1, 1)
     where = f"model {batch_from.name}: batch {_span(batches)}" if batch_from else "no batch range: 1"
     if fit.row is not None:
-        batch = int(min(fit.row["batch"][0], batches[1]))
+        holds = (int(min(fit.row["batch"][0], batches[1])), int(min(fit.row["batch"][1], batches[1])))
         source = f"{fit.where}: batch {_span(fit.row['batch'])}, its lowest, within {where}"
     elif fit.unfit:
-        batch, source = 1, f"{where}; 1, as the card is below what the model needs"
+        holds, source = (1, 1), f"{where}; 1, as the card is below what the model needs"
     else:
-        batch, source = int(batches[0]), f"{where}; its lowest"
-    accumulation, accumulation_source = 1, "the batch is the effective batch"
-    if request.batch and request.batch > batch:
-        accumulation = math.ceil(request.batch / batch)
-        accumulation_source = f"--batch {request.batch}: batch {batch} x {accumulation} accumulated steps (a smaller batch needs gradient accumulation)"
-    elif request.batch and request.batch < batch:
-        batch, source = request.batch, f"--batch {request.batch}"
+        holds, source = (int(batches[0]), int(batches[0])), f"{where}; its lowest"
+    batch, accumulation, accumulation_source = holds[0], 1, "the batch is the effective batch"
+    wanted = request.batch
+    if wanted:
+        if wanted > batches[1]:
+            plan.warnings.append(f"--batch {wanted} is above {plan.model.get('title')}'s batch {_span(batches)} (training table)")
+        if wanted <= holds[1]:
+            batch, source = wanted, f"--batch {wanted}, which the card holds ({source})"
+        else:  # the largest batch the card holds that divides the one asked for, the rest accumulated
+            batch = next((b for b in range(holds[1], holds[0] - 1, -1) if wanted % b == 0), holds[1])
+            accumulation = math.ceil(wanted / batch)
+            accumulation_source = f"--batch {wanted}: batch {batch} x {accumulation} accumulated (a smaller batch needs gradient accumulation)"
     plan.set("batch", batch, source)
     plan.set("accumulation", accumulation, accumulation_source)
 
 
-def _variant(plan: Plan, knowledge: Knowledge, fit: _Fit, capped: bool, request: Request) -> None:
+def _variant(plan: Plan, knowledge: Knowledge, fit: _Fit, short: bool, request: Request) -> None:
+    """The variant asked for, or the one the variant advice gives for this card and goal."""
     variants = knowledge.variants
     by_choice = {choice: v for v in variants.values() for choice in v.get("choose", ())}
+    limited = "lowest_vram" if fit.unfit else "low_vram" if short else None
     if request.variant:
         if request.variant not in variants:
             hint = did_you_mean(request.variant, variants)
             raise LoraLintError(f"unknown variant '{request.variant}' (variants: {', '.join(variants)}){hint}")
         chosen, why = variants[request.variant], f"--variant {request.variant}"
-        if chosen.get("vram") in ("medium", "medium_high") and (fit.unfit or capped):
-            lighter = by_choice.get("lowest_vram" if fit.unfit else "low_vram")
-            if lighter is not None:
-                plan.warnings.append(f"{chosen.get('title')} needs {chosen.get('vram').replace('_', '-')} VRAM and this card is at its limit: {lighter.get('title')} would fit better ({lighter.get('reason')})")
+        lighter = by_choice.get(limited) if limited else None
+        if lighter is not None and chosen.get("vram") in ("medium", "medium_high"):
+            plan.warnings.append(f"{chosen.get('title')} needs {chosen.get('vram').replace('_', '-')} VRAM and this card is at its limit: {lighter.get('title')} would fit better ({lighter.get('reason')})")
     else:
-        case = "lowest_vram" if fit.unfit else "low_vram" if capped else (request.goal or "default")
+        case = limited or request.goal or "default"
+        if limited and request.goal:
+            plan.notes.append(f"--goal {request.goal} gave way: the card is at its limit, so the variant is for low VRAM")
         chosen = by_choice.get(case) or by_choice.get("default") or next(iter(variants.values()), None)
         why = chosen.get("reason", case) if chosen is not None else ""
     plan.variant = chosen
@@ -302,8 +323,9 @@ def _steps_range(plan: Plan, knowledge: Knowledge) -> tuple[tuple[float, float],
 
 
 def _target_steps(plan: Plan, knowledge: Knowledge, items: int) -> tuple[int, str]:
-    """One concept's steps: its image count's place in the type's image range,
-    mapped onto the model's step range (more images, more steps to see them)."""
+    """One concept's steps at batch 1: its image count's place in the type's
+    image range, mapped onto the model's step range (more images, more steps
+    to see them)."""
     (low, high), where = _steps_range(plan, knowledge)
     images = plan.lora.get("images") or (items, items)
     span = images[1] - images[0]
@@ -313,22 +335,30 @@ def _target_steps(plan: Plan, knowledge: Knowledge, items: int) -> tuple[int, st
 
 
 def _schedule(plan: Plan, knowledge: Knowledge, request: Request) -> None:
-    """Steps, epochs and each folder's repeats: concepts balanced, steps exact."""
+    """Steps, epochs and each folder's repeats: concepts balanced, steps exact.
+
+    The training table's steps are taken at batch 1: a larger effective
+    batch shows as many images in fewer steps, so the target is divided by it.
+    """
     concepts = plan.survey.concepts()
     targets = [_target_steps(plan, knowledge, c.items) for c in concepts]
-    target = sum(t for t, _ in targets)
+    views = sum(t for t, _ in targets)
     source = targets[0][1] if len(targets) == 1 else f"{' + '.join(str(t) for t, _ in targets)}: each concept's steps ({targets[0][1]})"
     epochs_range = knowledge.training["defaults"].get("epochs", (1, 20))
-    batch, accumulation = plan.value("batch"), plan.value("accumulation")
-    reg = bool(plan.survey.reg)
+    per_step = plan.value("batch") * plan.value("accumulation")
+    target = max(1, round(views / per_step))
+    if per_step > 1:
+        source = f"{views} at batch 1 / effective batch {per_step} ({source})"
+    reg = bool(plan.survey.reg) and not plan.model.get("video")
+    if plan.survey.reg and plan.model.get("video"):
+        plan.notes.append("video trainers (musubi-tuner) take no regularization folders: they are left out")
     counts = [c.items for c in concepts]
-    best = _best_schedule(counts, target, batch * accumulation, 2 if reg else 1, epochs_range)
-    base, epochs, steps, repeats = best
-    plan.set("steps", steps, f"target {target} ({source})")
+    base, epochs, steps, repeats = _best_schedule(counts, target, per_step, 2 if reg else 1, epochs_range)
+    plan.set("steps", steps, f"target {target}: {source}")
     plan.set("epochs", epochs, f"training defaults: epochs {_span(epochs_range)}, the one whose steps come closest to {target}")
     formula = " + ".join(f"{n} x {r}" for n, r in zip(counts, repeats))
     doubled = " x 2 (regularization: kohya trains as many class images as training images each epoch)" if reg else ""
-    divisor = f" / {batch * accumulation}" if batch * accumulation > 1 else ""
+    divisor = f" / {per_step}" if per_step > 1 else ""
     plan.set("repeats", repeats[0] if len(repeats) == 1 else repeats, f"steps = epochs x (images x repeats){doubled}{divisor} = {epochs} x ({formula}){doubled and ' x 2'}{divisor} = {steps}")
     for concept, concept_repeats in zip(concepts, repeats):
         why = "each concept contributes about the same images x repeats" if len(concepts) > 1 else "reaches the steps"
@@ -339,14 +369,15 @@ def _schedule(plan: Plan, knowledge: Knowledge, request: Request) -> None:
                     f"'{folder.relative}' is named for {folder.repeats} repeats; the plan uses {concept_repeats} "
                     "(the written trainer configs set it; kohya without a config reads the folder name)"
                 )
-    for folder in plan.survey.reg:
-        plan.folders.append(PlanFolder(folder, 1, "regularization: kohya repeats class images only as far as the training images go"))
+    if reg:
+        for folder in plan.survey.reg:
+            plan.folders.append(PlanFolder(folder, 1, "regularization: kohya repeats class images only as far as the training images go"))
     warmup = knowledge.training["defaults"].get("warmup", (0, 0))[0]
     plan.set("warmup_steps", int(round(steps * warmup / 100)), f"training defaults: warmup {warmup:g}% of {steps} steps")
     plan.set("scheduler", knowledge.training["defaults"].get("scheduler", "cosine"), "training defaults: scheduler (domain: cosine with warmup)")
-    low, high = _steps_range(plan, knowledge)[0]
-    if not low * len(concepts) <= steps <= high * len(concepts):
-        plan.warnings.append(f"{steps} steps is outside {plan.model.name}'s {low:g}..{high:g} for lora {plan.lora.name}: check the dataset size")
+    low, high = (v * len(concepts) / per_step for v in _steps_range(plan, knowledge)[0])
+    if not low * 0.9 <= steps <= high * 1.1:
+        plan.warnings.append(f"{steps} steps is outside {low:.0f}..{high:.0f} ({plan.model.name}'s range for lora {plan.lora.name} at this batch): the dataset's size is far from what the type wants")
 
 
 def _best_schedule(counts: list[int], target: int, per_step: int, factor: int, epochs_range: tuple) -> tuple[int, int, int, list[int]]:
@@ -354,7 +385,9 @@ def _best_schedule(counts: list[int], target: int, per_step: int, factor: int, e
 
     The largest concept gets the base repeats and the others proportionally
     more, so images x repeats is about equal. Ties prefer schedules whose
-    images divide evenly into batches, then epochs near the range's middle.
+    images divide evenly into batches, then epochs near the range's middle;
+    fewer epochs than the range's lowest are tried only for datasets too big
+    for it.
     """
     largest = max(counts)
     low, high = int(epochs_range[0]), int(epochs_range[1])
@@ -364,13 +397,14 @@ def _best_schedule(counts: list[int], target: int, per_step: int, factor: int, e
         repeats = [max(1, round(base * largest / n)) for n in counts]
         samples = sum(n * r for n, r in zip(counts, repeats)) * factor
         per_epoch = math.ceil(samples / per_step)
-        if per_epoch * low > target * 2:
-            break
-        for epochs in range(low, high + 1):
+        for epochs in range(1, high + 1):
             steps = epochs * per_epoch
-            score = abs(steps - target) / target + 0.02 * abs(math.log(epochs / middle)) + (0.05 if samples % per_step else 0)
+            outside = 0.5 * (low - epochs) / low if epochs < low else 0.0
+            score = abs(steps - target) / target + 0.02 * abs(math.log(epochs / middle)) + (0.05 if samples % per_step else 0) + outside
             if best_score is None or score < best_score:
                 best, best_score = (base, epochs, steps, repeats), score
+        if per_epoch * low > target * 2:
+            break
     return best
 
 
@@ -384,23 +418,34 @@ def _learning_rate(plan: Plan, knowledge: Knowledge) -> None:
 
 
 def _memory(plan: Plan, knowledge: Knowledge, fit: _Fit) -> None:
-    """Precision, optimizer, attention, checkpointing and resolution from the techniques."""
-    tight = fit.unfit or fit.unknown and fit.gpu is not None
+    """Precision, optimizer, attention, checkpointing and resolution from the techniques.
+
+    The card is at its limit when the plan takes all the rank the VRAM table
+    gives it, when the model is not recommended on it, or when the table has
+    no column for the model (nothing says there is room).
+    """
+    tight = fit.unfit or (fit.unknown and fit.gpu is not None)
     if fit.row is not None:
-        tight = tight or plan.value("rank") >= fit.row["rank"][1] or plan.value("batch") >= fit.row["batch"][1]
+        tight = tight or plan.value("rank") >= fit.row["rank"][1]
     for technique in knowledge.techniques.values():
         use = technique.get("use", "always")
         if use == "always" or (use == "tight" and tight) or (use == "unfit" and fit.unfit):
             why = {"always": "no cost worth avoiding", "tight": "the card is at its limit for this plan", "unfit": "the model is not recommended on this card"}[use]
             plan.techniques.append((technique, why))
-    used = {t.name for t, _ in plan.techniques}
+    used = {t.name: t for t, _ in plan.techniques}
     defaults = knowledge.training["defaults"]
-    plan.set("precision", defaults.get("precision", "bf16"), "training defaults: precision (mixed precision saves ~40% at almost no cost)")
+
+    def said(name: str, verb: str) -> str:
+        technique = used.get(name) or knowledge.techniques.get(name)
+        return f"technique {name}: {verb}" + (f" ({technique.get('title')} saves {technique.get('saves')}, costs {technique.get('cost')})" if technique else "")
+
+    plan.set("precision", defaults.get("precision", "bf16"), "training defaults: precision; " + said("mixed_precision", "always"))
     optimizer = defaults.get("optimizer", "AdamW") + ("8bit" if "adam8bit" in used else "")
-    plan.set("optimizer", optimizer, "technique adam8bit: the card is at its limit" if "adam8bit" in used else "training defaults: optimizer")
-    plan.set("gradient_checkpointing", "gradient_checkpointing" in used, "technique gradient_checkpointing: " + ("used, the card is at its limit" if "gradient_checkpointing" in used else "not needed on this card"))
-    attention = "xformers" if "UNet" in plan.model.get("architecture", "") else "sdpa"
-    plan.set("attention", attention, "technique attention: xformers for UNet models, PyTorch's flash attention (sdpa) for transformers")
+    plan.set("optimizer", optimizer, said("adam8bit", "the card is at its limit") if "adam8bit" in used else "training defaults: optimizer")
+    checkpointing = "gradient_checkpointing" in used
+    plan.set("gradient_checkpointing", checkpointing, said("gradient_checkpointing", "the card is at its limit" if checkpointing else "not needed on this card"))
+    unet = _unet(knowledge, plan.model)
+    plan.set("attention", "xformers" if unet else "sdpa", said("attention", "xformers for a UNet" if unet else "PyTorch's flash attention (sdpa) for a transformer"))
     sizes, sizes_from = model_value(knowledge, plan.model, "resolution")
     sizes = sizes or ((1024, 1024), (1024, 1024))
     small = "lower_resolution" in used or (plan.model.get("video") and fit.unknown)
@@ -412,20 +457,43 @@ def _memory(plan: Plan, knowledge: Knowledge, fit: _Fit) -> None:
         plan.warnings.append(f"half the training images are under {min(size)} px on the short side (median {short}): they are upscaled, which softens what the LoRA learns")
 
 
+def _unet(knowledge: Knowledge, model: Declared) -> bool:
+    """Whether a model (or the one it is based on) is a UNet."""
+    seen = set()
+    while model is not None and model.name not in seen:
+        if "UNet" in model.get("architecture", ""):
+            return True
+        seen.add(model.name)
+        model = knowledge.models.get(model.get("based_on") or "")
+    return False
+
+
 def _video(plan: Plan, knowledge: Knowledge) -> None:
     if not plan.model.get("video"):
         return
     frames = plan.model.get("frames")
     if frames:
-        count = int(frames[1]) - (int(frames[1]) - 1) % 4
-        if count < frames[0]:
-            count = int(frames[0])
-        plan.set("frames", count, f"model {plan.model.name}: frames {_span(frames)}; the most of the form 4n+1 (musubi-tuner's target_frames for Wan and HunyuanVideo)")
+        most, where = int(frames[1]), f"model {plan.model.name}: frames {_span(frames)}"
+        clips = plan.survey.clip_frames
+        if clips and min(clips) < most:
+            most, where = min(clips), f"{where}, and the shortest clip has {min(clips)}"
+        elif not clips:
+            plan.notes.append("clip lengths of video files are not read: frames assume clips of at least that many")
+        count = max(1, most - (most - 1) % 4)
+        plan.set("frames", count, f"{where}; the most of the form 4n+1 (musubi-tuner's target_frames for Wan and HunyuanVideo)")
     fps = plan.survey.settings.fps
     if fps:
         plan.set("fps", fps, ".lora-lint.yaml: fps")
     elif plan.model.get("fps"):
         plan.set("fps", plan.model.get("fps")[0], f"model {plan.model.name}: fps {_span(plan.model.get('fps'))}; its lowest")
+
+
+def _size_check(plan: Plan) -> None:
+    images = plan.lora.get("images")
+    count = sum(c.items for c in plan.survey.concepts())
+    if images and not images[0] <= count <= images[1] and not plan.multi_concept:
+        side = "below" if count < images[0] else "above"
+        plan.warnings.append(f"{count} training images is {side} lora {plan.lora.name}'s {_span(images)}: the steps are those of its {'smallest' if side == 'below' else 'largest'} size")
 
 
 def _concept_checks(plan: Plan, knowledge: Knowledge) -> None:
@@ -441,9 +509,3 @@ def _concept_checks(plan: Plan, knowledge: Knowledge) -> None:
             plan.warnings.append(f"concept '{concept.trigger}' has {concept.items} images; {_span(wanted)} per concept is advised")
     plan.notes.append("multi-concept: keep each concept's images free of the others (lora-lint check runs concept-overlap)")
 
-
-def relative_to(path: Path, root: Path) -> str:
-    try:
-        return path.relative_to(root).as_posix() or "."
-    except ValueError:
-        return str(path)

@@ -14,7 +14,7 @@ from pathlib import Path
 from ..engine import _root
 from ..errors import LoraLintError
 from ..images import ImageStore
-from ..settings import Settings, find_settings, load_settings
+from ..settings import Settings, check_names, find_settings, load_settings
 
 
 @dataclass
@@ -54,6 +54,7 @@ class Survey:
     settings: Settings
     folders: list[SurveyFolder] = field(default_factory=list)
     short_sides: list[int] = field(default_factory=list)  # of the training images that could be read
+    clip_frames: list[int] = field(default_factory=list)  # frame counts of clips that are folders of frames
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -78,15 +79,21 @@ class Survey:
         return int(statistics.median(self.short_sides)) if self.short_sides else None
 
 
-def survey(path: Path, plugins, config: Path | None = None) -> Survey:
-    """Count the dataset at PATH (a folder)."""
+def read_settings(path: Path, config: Path | None = None) -> Settings:
+    """The settings of the dataset at PATH (a folder), as `check` finds them."""
     if not path.exists():
         raise LoraLintError("no such folder", str(path))
     if not path.is_dir():
-        raise LoraLintError("not a folder: plan a whole dataset", str(path))
+        raise LoraLintError("not a folder: give the whole dataset", str(path))
     settings_file = config or find_settings(path)
-    settings = load_settings(settings_file) if settings_file else Settings()
-    root = _root(path, settings_file)
+    return load_settings(settings_file) if settings_file else Settings()
+
+
+def survey(path: Path, plugins, knowledge, settings: Settings) -> Survey:
+    """Count the dataset at PATH (a folder, with `read_settings`' settings,
+    checked here against the packs)."""
+    check_names(settings, knowledge.loras, knowledge.models)
+    root = _root(path, settings.path)
     reader = next((r for r in plugins.readers if r.claims(path)), None)
     if reader is None:
         raise LoraLintError("no dataset reader understands this path", str(path))
@@ -106,6 +113,8 @@ def survey(path: Path, plugins, config: Path | None = None) -> Survey:
         folder.captioned += item.caption is not None
         folder.kinds[item.media] = folder.kinds.get(item.media, 0) + 1
         folder.media = max(folder.kinds, key=folder.kinds.get)
+        if context.subset == "train" and item.media == "frames":
+            found.clip_frames.append(len(item.images))
         if context.subset == "train" and item.media == "image":
             facts = images.facts(item.images[0])
             if not facts.error and facts.width:

@@ -1,9 +1,9 @@
 """Trainer configs written from a plan: kohya sd-scripts, ai-toolkit, OneTrainer, musubi-tuner.
 
 Each writer is a `TrainerConfig` (see `lora_lint.protocols`) registered
-through the `lora_lint_trainer_configs` hook, like a plugin's. `files(plan)`
-returns file name -> text and writes nothing, so what a writer makes can be
-tested byte for byte. Key names and value types are the trainers' own
+through the `lora_lint_trainer_configs` hook, like a plugin's. `files(plan,
+out)` returns file name -> text for the folder `out` and writes nothing, so
+what a writer makes can be tested byte for byte. Key names and value types are the trainers' own
 (kohya's dataset schema rejects unknown keys and an int where a float is
 due). Paths are absolute: trainers resolve relative ones against wherever
 they are started from.
@@ -11,6 +11,7 @@ they are started from.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import tomli_w
@@ -45,15 +46,19 @@ def _weights(plan: Plan) -> str:
     return plan.model.get("weights") or SET_ME
 
 
-def _refuse(trainer: str, plan: Plan, supported: dict) -> None:
+def _refuse(trainer: str, plan: Plan, supported) -> None:
+    """Raise unless the trainer trains this model and reads its clips (trainers glob video files)."""
     if plan.model.name not in supported:
         names = ", ".join(supported)
         raise LoraLintError(f"{trainer} does not train {plan.model.get('title', plan.model.name)} (it trains {names})")
+    for entry in plan.folders:
+        if entry.folder.media == "frames":
+            raise LoraLintError(f"{trainer} reads video files, not folders of frames: make each clip of '{entry.folder.relative}' an .mp4 (ffmpeg -framerate FPS -i %03d.png clip.mp4)")
 
 
-def _with_header(plan: Plan, trainer: str, run: str, body: str) -> str:
+def _with_header(plan: Plan, trainer: str, run: str, body: str, notes: tuple[str, ...] = ()) -> str:
     """The file's text: what wrote it, how to run it, what is left to fill in."""
-    lines = [f"# {trainer} config written by `lora-lint plan` for {plan.lora.name} LoRA on {plan.model.name}.", f"# {run}"]
+    lines = [f"# {trainer} config written by `lora-lint plan` for {plan.lora.name} LoRA on {plan.model.name}.", f"# {run}", *(f"# {note}" for note in notes)]
     if SET_ME in body:
         lines.append(f"# Replace every {SET_ME} with the path of that file on this machine.")
     return "\n".join(lines) + "\n" + body
@@ -70,9 +75,9 @@ class Kohya:
     LYCORIS = {"loha": ["algo=loha"], "lokr": ["algo=lokr"], "boft": ["algo=boft"], "dora": ["algo=lora", "dora_wd=True"]}
     TEXT_ENCODERS = {"flux": ("clip_l", "t5xxl", "ae"), "sd3": ("clip_l", "clip_g", "t5xxl")}
 
-    def files(self, plan: Plan) -> dict[str, str]:
+    def files(self, plan: Plan, out: Path) -> dict[str, str]:
         _refuse(self.title, plan, self.SCRIPTS)
-        dataset_file = plan.survey.root / "kohya_dataset.toml"
+        dataset_file = out / "kohya_dataset.toml"
         run = f"Run: accelerate launch {self.SCRIPTS[plan.model.name]} --config_file kohya_training.toml"
         return {
             "kohya_dataset.toml": _with_header(plan, self.title, "Read through kohya_training.toml's dataset_config.", tomli_w.dumps(self.dataset(plan))),
@@ -122,7 +127,9 @@ class Kohya:
         arguments: dict[str, Any] = {"pretrained_model_name_or_path": SET_ME if model in self.TEXT_ENCODERS else _weights(plan)}
         for encoder in self.TEXT_ENCODERS.get(model, ()):
             arguments[encoder] = SET_ME
-        network = {**self.network(plan), "network_dim": plan.value("rank"), "network_alpha": float(plan.value("alpha"))}
+        network = {**self.network(plan), "network_dim": plan.value("rank")}
+        if plan.value("variant") not in ("oft", "boft"):  # OFT reads alpha as a constraint: its own default is right
+            network["network_alpha"] = float(plan.value("alpha"))
         if model in self.TEXT_ENCODERS:
             network["network_train_unet_only"] = True
         warmup = plan.value("warmup_steps")
@@ -170,13 +177,12 @@ class AiToolkit:
     ARCH = {"sd15": "sd1", "sdxl": "sdxl", "pony": "sdxl", "flux": "flux", "sd3": "sd3", "wan": "wan21"}
     NETWORKS = {"lora": "lora", "lokr": "lokr"}
 
-    def files(self, plan: Plan) -> dict[str, str]:
+    def files(self, plan: Plan, out: Path) -> dict[str, str]:
         _refuse(self.title, plan, self.ARCH)
         variant = plan.value("variant", "lora")
         if variant not in self.NETWORKS:
             raise LoraLintError(f"ai-toolkit trains {' and '.join(self.NETWORKS)} networks, not {variant}; plan with --variant lora")
-        run = "Run: python run.py ai-toolkit.yaml\n# ai-toolkit's cosine scheduler has no warmup; lr_scheduler_params.num_warmup_steps is kept for schedulers that use it."
-        return {"ai-toolkit.yaml": _with_header(plan, self.title, run, yaml.safe_dump(self.job(plan), sort_keys=False, allow_unicode=True))}
+        return {"ai-toolkit.yaml": _with_header(plan, self.title, "Run: python run.py ai-toolkit.yaml", yaml.safe_dump(self.job(plan), sort_keys=False, allow_unicode=True))}
 
     def job(self, plan: Plan) -> dict[str, Any]:
         name = _name(plan)
@@ -223,7 +229,7 @@ class AiToolkit:
             "dtype": plan.value("precision"),
         }
         model: dict[str, Any] = {"name_or_path": _weights(plan), "arch": self.ARCH[plan.model.name]}
-        if plan.model.name == "flux" and plan.value("gradient_checkpointing"):
+        if plan.model.name in ("flux", "wan") and plan.value("gradient_checkpointing"):  # the card is at its limit
             model["quantize"] = True
         process["model"] = model
         return {"job": "extension", "config": {"name": name, "process": [process]}, "meta": {"name": "[name]", "version": "1.0"}}
@@ -234,8 +240,10 @@ class OneTrainer:
 
     name = "onetrainer"
     title = "OneTrainer"
+    MODELS = ("sd15", "sdxl", "pony", "flux", "sd3", "hunyuan")
 
-    def files(self, plan: Plan) -> dict[str, str]:
+    def files(self, plan: Plan, out: Path) -> dict[str, str]:
+        _refuse(self.title, plan, self.MODELS)
         return {"onetrainer_concepts.json": json.dumps(self.concepts(plan), indent=2, ensure_ascii=False) + "\n"}
 
     def concepts(self, plan: Plan) -> list[dict[str, Any]]:
@@ -274,15 +282,17 @@ class Musubi:
     title = "musubi-tuner"
     SCRIPTS = {"wan": ("wan_train_network.py", "networks.lora_wan"), "hunyuan": ("hv_train_network.py", "networks.lora")}
 
-    def files(self, plan: Plan) -> dict[str, str]:
+    def files(self, plan: Plan, out: Path) -> dict[str, str]:
         _refuse(self.title, plan, self.SCRIPTS)
         if plan.value("variant", "lora") != "lora":
             raise LoraLintError(f"musubi-tuner trains LoRA networks, not {plan.value('variant')}; plan with --variant lora")
         script = self.SCRIPTS[plan.model.name][0]
-        dataset_file = plan.survey.root / "musubi_dataset.toml"
+        dataset_file = out / "musubi_dataset.toml"
         run = f"Cache latents and text encoder outputs first, then: accelerate launch {script} --config_file musubi_training.toml"
+        left_out = [f.relative for f in plan.survey.reg]
+        notes = (f"musubi-tuner has no regularization datasets: {', '.join(left_out)} left out.",) if left_out else ()
         return {
-            "musubi_dataset.toml": _with_header(plan, self.title, "Read through musubi_training.toml's dataset_config.", tomli_w.dumps(self.dataset(plan))),
+            "musubi_dataset.toml": _with_header(plan, self.title, "Read through musubi_training.toml's dataset_config.", tomli_w.dumps(self.dataset(plan)), notes),
             "musubi_training.toml": _with_header(plan, self.title, run, tomli_w.dumps(self.training(plan, str(dataset_file)))),
         }
 
@@ -302,8 +312,6 @@ class Musubi:
             dataset: dict[str, Any] = {"cache_directory": str(cache / f"{number:02d}"), "num_repeats": entry.repeats}
             if folder.media == "image":
                 dataset["image_directory"] = str(folder.path)
-            elif folder.media == "frames":  # musubi-tuner globs video files by extension
-                raise LoraLintError(f"musubi-tuner reads video files, not folders of frames: make each clip of '{folder.relative}' an .mp4 (ffmpeg -framerate FPS -i %03d.png clip.mp4)")
             else:
                 dataset.update({"video_directory": str(folder.path), "target_frames": [plan.value("frames", 1)], "frame_extraction": "head"})
                 if plan.survey.settings.fps:
@@ -336,8 +344,8 @@ class Musubi:
             "output_name": _name(plan),
             "save_every_n_epochs": 1,
         }
-        if plan.value("gradient_checkpointing"):
-            training["gradient_checkpointing"] = True
+        if plan.value("gradient_checkpointing"):  # the card is at its limit: the DiT in fp8 too
+            training.update({"gradient_checkpointing": True, "fp8_base": True})
         return {"model_arguments": models, "training_arguments": training}
 
 
