@@ -56,12 +56,11 @@ def caption(rng: random.Random) -> str:
     return ", ".join(tags) + "\n"
 
 
-def make_dataset(root: Path, count: int, seed: int = 7) -> Path:
+def make_dataset(root: Path, count: int, seed: int = 7, per_folder: int = 1000) -> Path:
     rng = random.Random(seed)
     image = tiny_png(1024, 1024)  # a header only: image rules read it as a cut-off file
     root.mkdir(parents=True)
     (root / ".lora-lint.yaml").write_text("lora: character\nmodel: sdxl\n")
-    per_folder = 1000
     for index in range(count):
         folder = root / "img" / f"{10 + index // per_folder}_ohwx woman"
         if index % per_folder == 0:

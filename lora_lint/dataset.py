@@ -134,6 +134,8 @@ def _only_frames(files: list[str], ext: str) -> bool:
 
 def _clip_folders(files: list[str], folders: list[str], ext: str) -> set[str]:
     """Subfolders that are video clips: a caption beside them has their name."""
+    if not folders:
+        return set()
     stems = {os.path.splitext(name)[0] for name in files if os.path.splitext(name)[1].lower() == ext.lower()}
     return {name for name in folders if name in stems}
 
@@ -160,28 +162,29 @@ def _items_in(
 ) -> Iterator[Item]:
     """The items of one folder; `shown` prefixes display paths."""
     ext = ext.lower()
-    groups: dict[str, tuple[list[str], list[str]]] = {}
+    groups: dict[str, tuple[list[str], list[str], list[bool]]] = {}  # stem -> captions, media, which are videos
     for name in names:
         stem, suffix = os.path.splitext(name)
         suffix = suffix.lower()
         if suffix == ext:
-            groups.setdefault(stem, ([], []))[0].append(name)
+            groups.setdefault(stem, ([], [], []))[0].append(name)
         elif suffix in IMAGE_EXTENSIONS or suffix in VIDEO_EXTENSIONS:
-            groups.setdefault(stem, ([], []))[1].append(name)
+            group = groups.setdefault(stem, ([], [], []))
+            group[1].append(name)
+            group[2].append(suffix in VIDEO_EXTENSIONS)
     if not groups:
         return
     context = folder_context(_parts(Path(folder), root, parse_root))
+    base = folder + os.sep
     for stem in sorted(groups):
-        captions, media = groups[stem]
-        caption = os.path.join(folder, captions[0]) if captions else None
+        captions, media, videos = groups[stem]
+        caption = base + captions[0] if captions else None
         shown_path = shown + (captions or media)[0]
         if stem in clips:
             frames = _frames(os.path.join(folder, stem), inside, walk or Walk())
             yield Item(shown_path, caption, frames, context, "frames")
-        elif any(os.path.splitext(m)[1].lower() in VIDEO_EXTENSIONS for m in media):
-            yield Item(shown_path, caption, tuple(os.path.join(folder, m) for m in media), context, "video")
         else:
-            yield Item(shown_path, caption, tuple(os.path.join(folder, m) for m in media), context)
+            yield Item(shown_path, caption, tuple(base + m for m in media), context, "video" if any(videos) else "image")
 
 
 def _frames(folder: str, inside: str, walk: Walk) -> tuple[str, ...]:

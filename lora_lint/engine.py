@@ -38,6 +38,7 @@ class Options:
     config: Path | None = None
     progress: Callable[[int], None] | None = None
     fixer: Any = None  # a lora_lint.fixer.Fixer: fix each caption as it is read
+    jobs: int = 1  # processes that map chunks of items (a fix always runs in one)
 
 
 @dataclass
@@ -82,6 +83,23 @@ class Result:
             "findings": [f.to_json() for f in self.findings],
             "summary": {"counts": self.counts(), "datasets": [d.to_json() for d in self.datasets]},
         }
+
+
+CHUNK = 1000  # items a map task takes: enough to outweigh handing it to a process
+
+
+@dataclass
+class Outcome:
+    """What the map step made of a run of items. Outcomes of consecutive runs
+    merge, in order, into what mapping all of them at once would make."""
+
+    findings: list[Finding] = field(default_factory=list)
+    texts: dict[str, str] = field(default_factory=dict)
+    folds: dict[str, Any] = field(default_factory=dict)  # dataset rule -> its summary of these items
+    captions: int = 0
+    images: int = 0
+    triggers: set[str] = field(default_factory=set)
+    facts: dict[str, list] = field(default_factory=dict)  # image facts read for the first time
 
 
 @dataclass(frozen=True)
@@ -172,7 +190,7 @@ class _DatasetRun:
         check_names(self.settings, self.knowledge.loras, self.knowledge.models)
         self.rules = [self.knowledge.rules[n] for n in chosen_rules(self.knowledge, options, self.settings)]
         self.active: dict[tuple, tuple[list[ActiveRule], list[ActiveRule]]] = {}
-        self.folds: dict[str, Any] = {}  # dataset rule -> its summary
+        self.folds: dict[str, list[tuple[int, Any]]] = {}  # dataset rule -> its chunks' summaries, merged as they pair up
         self.judge_rules = scope.path.is_dir()  # dataset rules judge folders, not one file
         self.images = ImageStore(self.root)
         self.summary = DatasetSummary(
@@ -184,21 +202,47 @@ class _DatasetRun:
         )
 
     def run(self) -> None:
+        """Map chunks of items (in worker processes when there are several), reduce, judge."""
+        from .parallel import outcomes
+
         reader = next((r for r in self.plugins.readers if r.claims(self.scope.path)), None)
         if reader is None:
             raise LoraLintError("no dataset reader understands this path", str(self.scope.path))
+        items = reader.items(self.scope.path, self.root, self.settings, self.summary.notes)
+        if self.scope.prefix:
+            items = (dataclasses.replace(item, path=self.scope.prefix + item.path) for item in items)
+        jobs = 1 if self.options.fixer is not None else self.options.jobs
         triggers: set[str] = set()
-        for count, item in enumerate(reader.items(self.scope.path, self.root, self.settings, self.summary.notes), 1):
-            if self.scope.prefix:
-                item = dataclasses.replace(item, path=self.scope.prefix + item.path)
-            self.item(item)
-            if self.settings.trigger or item.folder.trigger:
-                triggers.add(self.settings.trigger or item.folder.trigger)
+        for outcome in outcomes(self, _chunks(items, CHUNK), jobs):
+            self.reduce(outcome)
+            triggers |= outcome.triggers
             if self.options.progress:
-                self.options.progress(count)
+                self.options.progress(self.summary.images or self.summary.captions)
         self.summary.triggers = sorted(triggers)
         self.finish()
         self.images.save()
+
+    def map(self, items: list[Item]) -> Outcome:
+        """The map step over a chunk of items: caption findings and dataset folds."""
+        outcome = Outcome()
+        for item in items:
+            self.item(item, outcome)
+        outcome.facts = self.images.take_new()
+        return outcome
+
+    def reduce(self, outcome: Outcome) -> None:
+        """Merge one chunk's outcome into the run's."""
+        self.result.findings.extend(outcome.findings)
+        self.result.texts.update(outcome.texts)
+        for name, summary in outcome.folds.items():
+            stack = self.folds.setdefault(name, [])
+            stack.append((0, summary))
+            while len(stack) > 1 and stack[-1][0] == stack[-2][0]:  # merge equal sizes: n log n, not n^2
+                (level, left), (_, right) = stack[-2], stack.pop()
+                stack[-1] = (level + 1, self.merge(name, left, right))
+        self.summary.captions += outcome.captions
+        self.summary.images += outcome.images
+        self.images.learn(outcome.facts)
 
     def rules_for(self, item: Item) -> tuple[list[ActiveRule], list[ActiveRule]]:
         """(caption rules, dataset rules) resolved for an item's folder."""
@@ -216,26 +260,46 @@ class _DatasetRun:
     def resolve(self, rule, context: dict[str, Any]) -> ActiveRule | None:
         return resolve(rule, context, self.settings, self.plugins.kinds, self.plugins.kind_plugins, self.knowledge)
 
-    def item(self, item: Item) -> None:
+    def merge(self, name: str, left: Any, right: Any) -> Any:
+        """Two summaries of a dataset rule (of consecutive items) as one."""
+        kind = self.plugins.kinds[self.knowledge.rules[name].kind]
+        try:
+            return kind.merge(left, right)
+        except Exception as error:
+            raise LoraLintError(f"rule '{name}' (kind '{kind.NAME}') failed in merge: {type(error).__name__}: {error}", str(self.scope.path)) from error
+
+    def folded(self, name: str) -> Any:
+        """A dataset rule's summary of every item: its chunks' summaries merged in order."""
+        stack = self.folds.get(name)
+        if not stack:
+            return None
+        summary = stack[0][1]
+        for _, right in stack[1:]:
+            summary = self.merge(name, summary, right)
+        return summary
+
+    def item(self, item: Item, outcome: Outcome) -> None:
         caption_rules, dataset_rules = self.rules_for(item)
         ignored = self.ignored_rules(item)
         caption = self.caption(item) if item.caption else None
         if caption is not None:
-            self.summary.captions += 1
+            outcome.captions += 1
             if item.images:  # a caption without an image trains nothing: pairing reports it
                 findings = caption_findings(caption, caption_rules, ignored)
                 if self.options.fixer is not None and findings:
                     self.fix(item, caption, findings, caption_rules, ignored)
                 if findings:
-                    self.result.findings.extend(findings)
-                    self.result.texts[caption.path] = caption.text
-        self.summary.images += len(item.images)
+                    outcome.findings.extend(findings)
+                    outcome.texts[caption.path] = caption.text
+        outcome.images += len(item.images)
+        if self.settings.trigger or item.folder.trigger:
+            outcome.triggers.add(self.settings.trigger or item.folder.trigger)
         for rule in dataset_rules:
             if rule.name in ignored:
                 continue
-            if rule.name not in self.folds:
-                self.folds[rule.name] = self._call(rule, "start", rule.kind.start)
-            self._call(rule, "fold", rule.kind.fold, self.folds[rule.name], item, caption, rule)
+            if rule.name not in outcome.folds:
+                outcome.folds[rule.name] = self._call(rule, "start", rule.kind.start)
+            self._call(rule, "fold", rule.kind.fold, outcome.folds[rule.name], item, caption, rule)
 
     def fix(self, item: Item, caption: Caption, findings: list[Finding], rules: list[ActiveRule], ignored: set[str]) -> None:
         """Hand a caption to the fixer, with a way to lint its fixed text again."""
@@ -278,7 +342,7 @@ class _DatasetRun:
                 active = self.resolve(rule, context)
                 if active is None or active.kind.SCOPE != "dataset":
                     continue
-                summary = self.folds.get(rule.name)
+                summary = self.folded(rule.name)
                 if summary is None:
                     summary = self._call(active, "start", active.kind.start)
                 self.result.findings.extend(self._call(active, "judge", lambda: list(active.kind.judge(summary, active, where))))
@@ -295,6 +359,18 @@ class _DatasetRun:
             raise
         except Exception as error:
             raise failure(rule, step, str(self.scope.path), error) from error
+
+
+def _chunks(items, size: int):
+    """Lists of up to `size` consecutive items."""
+    chunk: list[Item] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def _root(path: Path, settings_file: Path | None) -> Path:

@@ -23,6 +23,9 @@ class LoraLintError(Exception):
         self.message = message
         self.path = path
 
+    def __reduce__(self):  # raised in a worker process, shown by the parent: keep the path
+        return (type(self), (self.message, self.path))
+
     def render(self) -> str:
         """The message as printed: `path: message`."""
         return f"{self.path}: {self.message}" if self.path else self.message
@@ -56,6 +59,9 @@ class PackError(LoraLintError):
         self.column = column
         self.end_column = end_column if end_column and end_column > column else column + 1
         self.source = source
+
+    def __reduce__(self):
+        return (type(self), (self.message, self.path, self.line, self.column, self.end_column, self.source))
 
     @classmethod
     def at(cls, message: str, loc, source: str | None = None) -> "PackError":

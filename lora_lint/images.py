@@ -128,6 +128,7 @@ class ImageStore:
         self.root = root
         self.prefix = os.path.join(str(root), "") if root is not None else ""
         self.known: dict[str, tuple[int, int, dict]] = {}
+        self.new: dict[str, list] = {}  # read since the last `take_new`
         self.changed = False
         if root is not None:
             try:
@@ -146,9 +147,20 @@ class ImageStore:
         if cached and cached[0] == stat.st_size and cached[1] == stat.st_mtime_ns:
             return ImageFacts(**cached[2])
         facts = read_facts(path)
-        self.known[key] = [stat.st_size, stat.st_mtime_ns, asdict(facts)]
+        self.known[key] = self.new[key] = [stat.st_size, stat.st_mtime_ns, asdict(facts)]
         self.changed = True
         return facts
+
+    def take_new(self) -> dict[str, list]:
+        """The entries read since the last call (a worker hands them to the run that saves them)."""
+        new, self.new = self.new, {}
+        return new
+
+    def learn(self, entries: dict[str, list]) -> None:
+        """Add entries another process read."""
+        if entries:
+            self.known.update(entries)
+            self.changed = True
 
     def save(self) -> None:
         """Write the cache back if anything new was read (quietly skipped when read-only)."""

@@ -15,7 +15,7 @@ class Progress:
         return self
 
     def update(self, count: int) -> None:
-        if count < SHOW_AFTER or count % 100:
+        if count < SHOW_AFTER:
             return
         if self._bar is None:
             from rich.console import Console
