@@ -47,8 +47,10 @@ class ActiveRule:
 
     def text(self, template: str, **values: Any) -> str:
         """Fill a message template with these values and the context's."""
-        known = _Blank({k: v for k, v in self.context.items() if v is not None})
-        known["rule"] = self.name
+        base = self.memo.get("_placeholders")
+        if base is None:  # the context's values, once per rule: messages are many on a large dataset
+            base = self.memo["_placeholders"] = {**{k: v for k, v in self.context.items() if v is not None}, "rule": self.name}
+        known = _Blank(base)
         known.update({k: v for k, v in values.items() if v is not None})
         return template.format_map(known)
 

@@ -86,6 +86,7 @@ def _lint_arguments(command: argparse.ArgumentParser) -> None:
     command.add_argument("--fail-on", default="warning", choices=("error", "warning", "info"), help="lowest severity that makes the exit status 1 (default: warning)")
     command.add_argument("--config", type=Path, help="settings file to use instead of the nearest .lora-lint.yaml")
     command.add_argument("--jobs", type=_jobs, default=None, metavar="N", help="processes to check with (default: the machine's cores)")
+    command.add_argument("--no-cache", dest="cache", action="store_false", help="neither read nor write the dataset's check cache (.lora-lint-cache/)")
     command.add_argument("--color", action=argparse.BooleanOptionalAction, default=None, help="force or disable colours")
     command.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
 
@@ -201,7 +202,7 @@ def _check(args) -> int:
     plugins = load_plugins()
     if args.format not in plugins.reporters:
         raise LoraLintError(f"unknown format '{args.format}' (formats: {', '.join(sorted(plugins.reporters))})")
-    options = Options(select=_names(args.select), ignore=_names(args.ignore), config=args.config, jobs=_jobs_of(args))
+    options = Options(select=_names(args.select), ignore=_names(args.ignore), config=args.config, jobs=_jobs_of(args), cache=args.cache)
     if args.format == "rich" and sys.stderr.isatty():
         from .progress import Progress
 
@@ -230,7 +231,7 @@ def _fix(args) -> int:
         sys.stdout.write("".join(report.diffs))
         print(f"{report.fixed} finding(s) would be fixed in {report.files} file(s)", file=sys.stderr)
         return 1 if report.files else 0
-    remaining = check(args.paths, plugins, Options(select=options.select, ignore=options.ignore, config=args.config, jobs=_jobs_of(args)))
+    remaining = check(args.paths, plugins, Options(select=options.select, ignore=options.ignore, config=args.config, jobs=_jobs_of(args), cache=args.cache))
     unsafe = sum(1 for f in remaining.findings if f.fix is not None and not f.fix.safe)
     summary = f"fixed {report.fixed} finding(s) in {report.files} file(s); {len(remaining.findings)} remain"
     if unsafe and not args.unsafe_fixes:

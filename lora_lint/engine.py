@@ -12,12 +12,14 @@ import dataclasses
 import fnmatch
 import gc
 import os
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .active import ActiveRule, caption_findings, failure, resolve
+from .cache import ChunkCache, code_stamp
 from .caption import Caption, analyse
 from .dataset import IMAGE_EXTENSIONS, Item
 from .errors import LoraLintError, did_you_mean
@@ -39,6 +41,7 @@ class Options:
     progress: Callable[[int], None] | None = None
     fixer: Any = None  # a lora_lint.fixer.Fixer: fix each caption as it is read
     jobs: int = 1  # processes that map chunks of items (a fix always runs in one)
+    cache: bool = True  # reuse the outcomes of unchanged chunks (never for a fix)
 
 
 @dataclass
@@ -211,16 +214,30 @@ class _DatasetRun:
         items = reader.items(self.scope.path, self.root, self.settings, self.summary.notes)
         if self.scope.prefix:
             items = (dataclasses.replace(item, path=self.scope.prefix + item.path) for item in items)
-        jobs = 1 if self.options.fixer is not None else self.options.jobs
+        fixing = self.options.fixer is not None
+        jobs = 1 if fixing else self.options.jobs
+        cache = ChunkCache(self.root, self.run_key(reader)) if self.options.cache and not fixing else None
         triggers: set[str] = set()
-        for outcome in outcomes(self, _chunks(items, CHUNK), jobs):
+        for outcome in outcomes(self, _chunks(items, CHUNK), jobs, cache):
             self.reduce(outcome)
             triggers |= outcome.triggers
             if self.options.progress:
                 self.options.progress(self.summary.images or self.summary.captions)
         self.summary.triggers = sorted(triggers)
-        self.finish()
+        self.finish(cache)
         self.images.save()
+        if cache is not None:
+            cache.save()
+
+    def run_key(self, reader) -> str:
+        """What decides a chunk's outcome besides its items: code, packs, settings, rules."""
+        kinds = []
+        for name, kind in sorted(self.plugins.kinds.items()):
+            source = getattr(kind, "__file__", None) or getattr(sys.modules.get(type(kind).__module__), "__file__", None)
+            stat = os.stat(source) if source and os.path.exists(source) else None
+            kinds.append((name, source, stat and (stat.st_size, stat.st_mtime_ns)))
+        chosen = [rule.name for rule in self.rules]
+        return repr((code_stamp(), self.knowledge.digest, repr(self.settings), chosen, kinds, self.scope, self.judge_rules, str(self.root), reader.name))
 
     def map(self, items: list[Item]) -> Outcome:
         """The map step over a chunk of items: caption findings and dataset folds."""
@@ -333,24 +350,32 @@ class _DatasetRun:
             for rule in rules
         }
 
-    def finish(self) -> None:
-        """Judge every dataset rule once, in the dataset's context (no subset)."""
-        where = self.scope.prefix.rstrip("/") or "."
-        if self.judge_rules:
-            context = context_of(self.settings, self.knowledge, None, root=self.root, images=self.images)
-            for rule in self.rules:
-                active = self.resolve(rule, context)
-                if active is None or active.kind.SCOPE != "dataset":
-                    continue
-                summary = self.folded(rule.name)
-                if summary is None:
-                    summary = self._call(active, "start", active.kind.start)
-                self.result.findings.extend(self._call(active, "judge", lambda: list(active.kind.judge(summary, active, where))))
+    def finish(self, cache: ChunkCache | None = None) -> None:
+        """Judge every dataset rule once, in the dataset's context (no subset);
+        when no chunk changed since the last run, its judgement stands."""
+        judged = cache.judged_before() if cache is not None else None
+        if judged is None and self.judge_rules:
+            judged = list(self.judge())
+            if cache is not None:
+                cache.keep_judged(judged)
+        self.result.findings.extend(judged or ())
         if not self.settings.lora:
             self.summary.notes.append("no LoRA type set ('lora:' in .lora-lint.yaml): rules for a type were skipped")
         if not self.summary.triggers:
             self.summary.notes.append("no trigger known ('trigger:' in .lora-lint.yaml or a kohya folder name)")
         self.result.datasets.append(self.summary)
+
+    def judge(self):
+        where = self.scope.prefix.rstrip("/") or "."
+        context = context_of(self.settings, self.knowledge, None, root=self.root, images=self.images)
+        for rule in self.rules:
+            active = self.resolve(rule, context)
+            if active is None or active.kind.SCOPE != "dataset":
+                continue
+            summary = self.folded(rule.name)
+            if summary is None:
+                summary = self._call(active, "start", active.kind.start)
+            yield from self._call(active, "judge", lambda: list(active.kind.judge(summary, active, where)))
 
     def _call(self, rule: ActiveRule, step: str, function, *args):
         try:

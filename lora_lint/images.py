@@ -11,11 +11,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 CACHE_FOLDER = ".lora-lint-cache"
-_CACHE_FILE = "images-v1.json"
+_CACHE_FILE = "images-v2.json"
 _PNG_END = b"IEND\xaeB`\x82"
 
 
@@ -52,8 +53,10 @@ def read_facts(path: str) -> ImageFacts:
     try:
         image = Image.open(BytesIO(data))
         header = _header(image, data)
-    except broken as error:
-        return ImageFacts(error=f"not a readable image ({error})", digest=digest)
+    except UnidentifiedImageError:
+        return ImageFacts(error="no image format Pillow knows", digest=digest)
+    except broken as error:  # the reason, without the addresses of objects (the same file, the same words)
+        return ImageFacts(error=re.sub(r" ?<[^>]* at 0x[0-9a-f]+>", "", str(error)) or type(error).__name__, digest=digest)
     try:
         image.draft("L", (64, 64))  # JPEG decodes at a fraction of its size
         return ImageFacts(**header, digest=digest, dhash=_dhash(image))

@@ -285,6 +285,7 @@ class Knowledge:
     techniques: dict[str, Declared] = field(default_factory=dict)
     variants: dict[str, Declared] = field(default_factory=dict)
     symptoms: dict[str, Declared] = field(default_factory=dict)
+    digest: str = ""  # of the packs and code it was compiled from (set by `load_knowledge`)
 
     def select(self, selectors: tuple[str, ...]) -> frozenset[str]:
         """Category names that any selector names (a name covers its sub-categories)."""

@@ -85,7 +85,7 @@ def load_knowledge(registered: list[Path], extra: list[Path], kinds: dict) -> "K
 
     requested = [p.resolve() for p in [*registered, *extra]]
     folder = cache_dir()
-    key = _cache_key(requested, kinds) if folder else None
+    key = _cache_key(requested, kinds)
     entry = folder / f"knowledge-{key}.pickle" if folder else None
     if entry is not None:
         cached = _read_cache(entry)
@@ -93,6 +93,8 @@ def load_knowledge(registered: list[Path], extra: list[Path], kinds: dict) -> "K
             return cached
     packs = load_packs(requested[: len(registered)], requested[len(registered):])
     knowledge = compile_packs(packs, kinds)
+    # packs `use`d from elsewhere are part of what was compiled
+    knowledge.digest = _digest((key + "".join(_digest(p.source.encode()) for p in packs)).encode())[:32]
     if entry is not None:
         _write_cache(entry, [Path(p.path) for p in packs], knowledge)
     return knowledge

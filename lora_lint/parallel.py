@@ -4,16 +4,17 @@ Workers are forked from the run, so they share its compiled packs, resolved
 rules and settings without loading anything again; each maps a chunk and
 returns its findings and fold summaries, which the run merges in item order.
 The result is the same as mapping in one process, whatever the number of
-jobs. One chunk, or one job, is mapped in the run's own process.
+jobs. Chunks the check cache holds are not mapped at all; with one job, or
+one chunk to map, nothing is forked.
 """
 from __future__ import annotations
 
+import dataclasses
 import multiprocessing
 import os
 from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
-from itertools import chain
+from concurrent.futures import Future, ProcessPoolExecutor
 
 _RUN = None  # the dataset run whose chunks a forked worker maps
 
@@ -30,25 +31,47 @@ def _map(chunk):
     return _RUN.map(chunk)
 
 
-def outcomes(run, chunks: Iterator[list], jobs: int) -> Iterator:
-    """The outcome of each chunk, in order; in `jobs` processes when there is more than one chunk."""
-    first = next(chunks, None)
-    if first is None:
-        return
-    second = next(chunks, None) if jobs > 1 else None
-    if second is None or "fork" not in multiprocessing.get_all_start_methods():
-        yield from (run.map(chunk) for chunk in chain([first], [second] if second else [], chunks))
-        return
+def _done(value) -> Future:
+    future: Future = Future()
+    future.set_result(value)
+    return future
+
+
+def outcomes(run, chunks: Iterator[list], jobs: int, cache=None) -> Iterator:
+    """The outcome of each chunk, in order: from the cache, mapped here, or in `jobs` processes."""
     global _RUN
-    _RUN = run
+    pool = None
+    pending: deque = deque()  # (future, cache key or None when the outcome came from the cache)
+    forkable = jobs > 1 and "fork" in multiprocessing.get_all_start_methods()
+    misses = 0
     try:
-        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
-            pending: deque = deque()
-            for chunk in chain([first, second], chunks):
-                pending.append(pool.submit(_map, chunk))
-                if len(pending) >= 2 * jobs:  # a bounded window: items stream, they are not all held
-                    yield pending.popleft().result()
-            while pending:
-                yield pending.popleft().result()
+        for chunk in chunks:
+            key = cache.key(chunk) if cache is not None else None
+            hit = cache.get(key) if key is not None else None
+            if hit is not None:
+                pending.append((_done(hit), None))
+            else:
+                misses += 1
+                if pool is None and forkable and misses == 2:  # a second chunk to map: worth the workers
+                    _RUN = run
+                    pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
+                if pool is None:
+                    pending.append((_done(run.map(chunk)), key))
+                else:
+                    pending.append((pool.submit(_map, chunk), key))
+            while len(pending) > 2 * jobs or (pending and pending[0][0].done() and pool is None):
+                yield _collect(pending.popleft(), cache)
+        while pending:
+            yield _collect(pending.popleft(), cache)
     finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
         _RUN = None
+
+
+def _collect(entry, cache):
+    future, key = entry
+    outcome = future.result()
+    if key is not None:
+        cache.put(key, dataclasses.replace(outcome, facts={}))  # image facts have their own cache
+    return outcome

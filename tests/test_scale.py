@@ -46,3 +46,48 @@ def test_chunks_give_the_same_output_as_one_chunk(run, many, monkeypatch):
 def test_a_bad_jobs_count_is_a_usage_error(run_process, many):
     done = run_process("check", many, "--jobs", "0")
     assert done.code == 2 and "--jobs: takes a whole number of at least 1" in done.err
+
+
+def _fresh(run, root, *args):
+    return run("check", root, "--format", "json", "--no-cache", *args).out
+
+
+def test_a_second_check_reads_the_cache_and_says_the_same(run, many, monkeypatch):
+    monkeypatch.setattr(engine, "CHUNK", 50)
+    first = run("check", many, "--format", "json").out
+    assert list((many / ".lora-lint-cache").glob("check-*.pickle"))
+    mapped = []
+    original = engine._DatasetRun.map
+    monkeypatch.setattr(engine._DatasetRun, "map", lambda self, items: mapped.append(len(items)) or original(self, items))
+    again = run("check", many, "--format", "json", "--jobs", "1").out
+    assert mapped == []  # nothing was mapped again
+    assert again == first == _fresh(run, many)
+
+
+def test_the_cache_never_goes_stale(run, many, monkeypatch, tmp_path):
+    monkeypatch.setattr(engine, "CHUNK", 50)
+    run("check", many, "--format", "json")
+    caption = many / "img" / "11_ohwx woman" / "0000150.txt"
+    caption.write_text("ohwx woman, blue eyes, smiling, red dress, park background, soft lighting\n")  # same size or not, new bytes
+    changed = run("check", many, "--format", "json").out
+    assert changed == _fresh(run, many) and "0000150.txt" in changed
+    pack = tmp_path / "mine.lora"
+    pack.write_text("pack mine\nuse core\noverride rule identity-leak {\n    severity info\n}\n")
+    settings = many / ".lora-lint.yaml"
+    settings.write_text(settings.read_text() + f"packs: [{pack}]\n")
+    with_pack = run("check", many, "--format", "json").out
+    assert with_pack == _fresh(run, many) and with_pack != changed
+    pack.write_text("pack mine\nuse core\noverride rule identity-leak {\n    severity error\n}\n")
+    assert run("check", many, "--format", "json").out == _fresh(run, many)
+    settings.write_text(settings.read_text().replace("model: sdxl", "model: flux"))
+    assert run("check", many, "--format", "json").out == _fresh(run, many)
+    assert run("check", many, "--format", "json", "--select", "trigger-word").out == _fresh(run, many, "--select", "trigger-word")
+
+
+def test_a_corrupt_or_deleted_cache_is_rebuilt(run, many):
+    first = run("check", many, "--format", "json").out
+    for entry in (many / ".lora-lint-cache").glob("check-*.pickle"):
+        entry.write_bytes(b"not a pickle")
+    assert run("check", many, "--format", "json").out == first
+    shutil.rmtree(many / ".lora-lint-cache")
+    assert run("check", many, "--format", "json").out == first

@@ -13,8 +13,9 @@ def report(result, stream: IO[str], options: dict[str, Any]) -> None:
     """
     document = result.to_json()
     findings = document.pop("findings")
+    encode = json.JSONEncoder(ensure_ascii=False).encode  # one encoder for every line
     stream.write('{"version": 1,\n "findings": [')
     for index, finding in enumerate(findings):
-        stream.write(("\n  " if index == 0 else ",\n  ") + json.dumps(finding, ensure_ascii=False))
+        stream.write(("\n  " if index == 0 else ",\n  ") + encode(finding))
     stream.write("\n ],\n" if findings else "],\n")
     stream.write(' "summary": ' + json.dumps(document["summary"], ensure_ascii=False) + "}\n")

@@ -1,0 +1,133 @@
+"""The check cache: a chunk of items whose bytes are unchanged keeps its outcome.
+
+A chunk's key is the run's key (lora-lint's code, the compiled packs, the
+settings, the rules chosen, the display prefix) and, for each item, its
+path, folder context, the content hash of its caption and the size and
+modification time of its images. A hit skips the map step for the chunk; the
+dataset rules still merge and judge every summary, so a change anywhere is
+judged with the whole dataset. Any change to packs, settings or code changes
+the run's key, so nothing stale is ever read.
+
+Entries live in the dataset's `.lora-lint-cache/` (safe to delete). Each run
+rewrites its file with only the chunks it used, so the cache does not grow;
+the content hashes of unchanged files are remembered by size and mtime (as
+git's index does), and a file modified within the last seconds is hashed
+again, since its mtime may not have moved yet.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+FOLDER = ".lora-lint-cache"
+KEEP = 8  # run files kept per dataset: one per combination of settings, packs and --select
+_RACY_NS = 3_000_000_000  # a file changed this recently may change again within its mtime's granularity
+
+
+def code_stamp() -> str:
+    """lora-lint's code, by the size and mtime of its modules (cheap enough for every run)."""
+    from . import __version__
+
+    package = Path(__file__).parent
+    parts = [__version__, sys.version]
+    for folder, _, files in sorted(os.walk(package)):
+        for name in sorted(files):
+            if name.endswith(".py"):
+                stat = os.stat(os.path.join(folder, name))
+                parts.append(f"{folder}/{name}:{stat.st_size}:{stat.st_mtime_ns}")
+    return "\n".join(parts)
+
+
+class ChunkCache:
+    """Outcomes of chunks of one dataset run, read at the start and written at the end."""
+
+    def __init__(self, root: Path, run_key: str) -> None:
+        self.root = root
+        self.file = root / FOLDER / f"check-{hashlib.blake2b(run_key.encode(), digest_size=12).hexdigest()}.pickle"
+        self.started = time.time_ns()
+        self.old_chunks: dict[str, Any] = {}
+        self.old_hashes: dict[str, tuple[int, int, bytes]] = {}
+        self.old_order: list[str] = []
+        self.old_judged: list | None = None
+        try:
+            with self.file.open("rb") as handle:
+                self.old_hashes, self.old_chunks, self.old_order, self.old_judged = pickle.load(handle)
+        except Exception:  # missing, unreadable or from another version: start empty
+            pass
+        self.chunks: dict[str, Any] = {}
+        self.hashes: dict[str, tuple[int, int, bytes]] = {}
+        self.order: list[str] = []  # this run's chunk keys, in item order
+        self.judged: list | None = None  # the dataset rules' findings
+
+    def key(self, items) -> str:
+        """The chunk's key: every item's path, context and bytes."""
+        digest = hashlib.blake2b(digest_size=16)
+        for item in items:
+            digest.update(repr((item.path, item.folder, item.media)).encode())
+            if item.caption is not None:
+                digest.update(self._content(item.caption))
+            for image in item.images:
+                try:
+                    stat = os.stat(image)
+                    digest.update(f"{image}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+                except OSError:
+                    digest.update(f"{image}:missing".encode())
+        key = digest.hexdigest()
+        self.order.append(key)
+        return key
+
+    def _content(self, path: str) -> bytes:
+        try:
+            stat = os.stat(path)
+        except OSError:
+            return b"missing"
+        known = self.old_hashes.get(path)
+        if known and known[0] == stat.st_size and known[1] == stat.st_mtime_ns and self.started - stat.st_mtime_ns > _RACY_NS:
+            self.hashes[path] = known
+            return known[2]
+        try:
+            with open(path, "rb") as handle:
+                value = hashlib.blake2b(handle.read(), digest_size=16).digest()
+        except OSError:
+            return b"unreadable"
+        self.hashes[path] = (stat.st_size, stat.st_mtime_ns, value)
+        return value
+
+    def get(self, key: str) -> Any | None:
+        outcome = self.old_chunks.get(key)
+        if outcome is not None:
+            self.chunks[key] = outcome
+        return outcome
+
+    def put(self, key: str, outcome: Any) -> None:
+        self.chunks[key] = outcome
+
+    def judged_before(self) -> list | None:
+        """The dataset rules' findings of the last run, when every chunk is what it was then."""
+        return self.old_judged if self.order == self.old_order else None
+
+    def keep_judged(self, findings: list) -> None:
+        self.judged = findings
+
+    def save(self) -> None:
+        """Write this run's chunks (quietly skipped where the dataset is read-only)."""
+        if self.order == self.old_order and self.hashes == self.old_hashes and self.judged is None:
+            return
+        folder = self.file.parent
+        try:
+            folder.mkdir(exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=folder, suffix=".tmp")
+            with os.fdopen(handle, "wb") as out:
+                pickle.dump((self.hashes, self.chunks, self.order, self.judged), out, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(temporary, self.file)
+            runs = sorted(folder.glob("check-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
+            for old in runs[KEEP:]:
+                old.unlink(missing_ok=True)
+        except OSError:
+            pass
