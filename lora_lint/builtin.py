@@ -73,7 +73,9 @@ def _below(scope: Path, root: Path) -> str:
 
 @hookimpl
 def lora_lint_dataset_readers() -> list[Any]:
-    return [FolderReader()]
+    from .readers import JsonlReader, ParquetReader, WebDatasetReader
+
+    return [JsonlReader(), ParquetReader(), WebDatasetReader(), FolderReader()]  # the folder reader takes what is left
 
 
 @hookimpl

@@ -70,8 +70,13 @@ class ChunkCache:
         digest = hashlib.blake2b(digest_size=16)
         for item in items:
             digest.update(repr((item.path, item.folder, item.media)).encode())
-            if item.caption is not None:
+            if item.text is not None:
+                digest.update(item.text)
+            elif item.caption is not None:
                 digest.update(self._content(item.caption))
+            if item.facts is not None:  # images that are not files: what their reader knows of them
+                digest.update(repr(item.facts).encode())
+                continue
             for image in item.images:
                 try:
                     stat = os.stat(image)

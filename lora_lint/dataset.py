@@ -39,6 +39,8 @@ class Item:
     images: tuple[str, ...]  # the image(s); a clip's frames, in order; a video file
     folder: Folder
     media: str = "image"  # "image", "frames" (a folder of frames) or "video" (a file)
+    text: bytes | None = None  # the caption's bytes, when it is not a file of its own (a JSONL line, a tar member)
+    facts: tuple | None = None  # the images' ImageFacts, when they are not files of their own
 
     def shown(self, path: str) -> str:
         """The display path of one of the item's files (an image, a frame)."""

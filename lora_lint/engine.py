@@ -117,13 +117,13 @@ class Scope:
 def check(paths: list[Path], plugins: Plugins, options: Options) -> Result:
     """Check every PATH and return all findings, sorted by path and position."""
     result = Result()
-    for scope in scopes(paths, options.config):
+    for scope in scopes(paths, options.config, plugins.readers):
         _DatasetRun(scope, plugins, options, result).run()
     result.findings.sort(key=Finding.sort_key)
     return result
 
 
-def scopes(paths: list[Path], config: Path | None) -> list[Scope]:
+def scopes(paths: list[Path], config: Path | None, readers=()) -> list[Scope]:
     """The datasets the PATHs name.
 
     A PATH inside a dataset (a `.lora-lint.yaml` at or above it) is checked
@@ -135,8 +135,9 @@ def scopes(paths: list[Path], config: Path | None) -> list[Scope]:
     for path in paths:
         if not path.exists():
             raise LoraLintError("no such file or folder", str(path))
-        if path.is_file() and path.suffix.lower() not in IMAGE_EXTENSIONS | {".txt", ".caption"}:
-            raise LoraLintError("not a caption, an image or a dataset folder", str(path))
+        whole = any(getattr(r, "whole", False) and r.claims(path) for r in readers)  # a file that is a dataset
+        if path.is_file() and path.suffix.lower() not in IMAGE_EXTENSIONS | {".txt", ".caption"} and not whole:
+            raise LoraLintError("not a caption, an image, a dataset file or a dataset folder", str(path))
         settings = config or find_settings(path)
         below = _settings_below(path) if settings is None and path.is_dir() else []
         found.extend((file.parent, file) for file in below) if below else found.append((path, settings))
@@ -194,7 +195,11 @@ class _DatasetRun:
         self.rules = [self.knowledge.rules[n] for n in chosen_rules(self.knowledge, options, self.settings)]
         self.active: dict[tuple, tuple[list[ActiveRule], list[ActiveRule]]] = {}
         self.folds: dict[str, list[tuple[int, Any]]] = {}  # dataset rule -> its chunks' summaries, merged as they pair up
-        self.judge_rules = scope.path.is_dir()  # dataset rules judge folders, not one file
+        self.reader = next((r for r in plugins.readers if r.claims(scope.path)), None)
+        if self.reader is None:
+            raise LoraLintError("no dataset reader understands this path", str(scope.path))
+        # dataset rules judge folders and files that are datasets (JSONL, shards), not one caption
+        self.judge_rules = scope.path.is_dir() or getattr(self.reader, "whole", False)
         self.images = ImageStore(self.root)
         self.summary = DatasetSummary(
             scope.path.as_posix(),
@@ -208,9 +213,7 @@ class _DatasetRun:
         """Map chunks of items (in worker processes when there are several), reduce, judge."""
         from .parallel import outcomes
 
-        reader = next((r for r in self.plugins.readers if r.claims(self.scope.path)), None)
-        if reader is None:
-            raise LoraLintError("no dataset reader understands this path", str(self.scope.path))
+        reader = self.reader
         items = reader.items(self.scope.path, self.root, self.settings, self.summary.notes)
         if self.scope.prefix:
             items = (dataclasses.replace(item, path=self.scope.prefix + item.path) for item in items)
@@ -296,6 +299,8 @@ class _DatasetRun:
         return summary
 
     def item(self, item: Item, outcome: Outcome) -> None:
+        if item.facts is not None:
+            self.images.provide(item.images, item.facts)
         caption_rules, dataset_rules = self.rules_for(item)
         ignored = self.ignored_rules(item)
         caption = self.caption(item) if item.caption else None
@@ -304,7 +309,10 @@ class _DatasetRun:
             if item.images:  # a caption without an image trains nothing: pairing reports it
                 findings = caption_findings(caption, caption_rules, ignored)
                 if self.options.fixer is not None and findings:
-                    self.fix(item, caption, findings, caption_rules, ignored)
+                    if item.text is None:
+                        self.fix(item, caption, findings, caption_rules, ignored)
+                    else:
+                        self.options.fixer.report.refused.append((item.path, "inside a dataset file: fix it where the file is made"))
                 if findings:
                     outcome.findings.extend(findings)
                     outcome.texts[caption.path] = caption.text
@@ -330,11 +338,13 @@ class _DatasetRun:
         self.options.fixer.fix(item.caption, caption, findings, relint)
 
     def caption(self, item: Item) -> Caption:
-        try:
-            with open(item.caption, "rb") as handle:
-                data = handle.read()
-        except OSError as error:
-            raise LoraLintError(f"cannot read caption: {error.strerror or error}", item.caption) from None
+        data = item.text
+        if data is None:
+            try:
+                with open(item.caption, "rb") as handle:
+                    data = handle.read()
+            except OSError as error:
+                raise LoraLintError(f"cannot read caption: {error.strerror or error}", item.caption) from None
         trigger = self.settings.trigger or item.folder.trigger or ""
         klass = self.settings.klass or item.folder.klass or ""
         return analyse(item.path, data, self.knowledge.lexicon, trigger, klass)

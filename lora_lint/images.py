@@ -44,6 +44,11 @@ def read_facts(path: str) -> ImageFacts:
             data = handle.read()
     except OSError as error:
         return ImageFacts(error=error.strerror or str(error))
+    return facts_of(data)
+
+
+def facts_of(data: bytes) -> ImageFacts:
+    """An image's facts from its bytes (a file's, a tar member's)."""
     digest = hashlib.blake2b(data, digest_size=12).hexdigest()
     from io import BytesIO
 
@@ -132,6 +137,7 @@ class ImageStore:
         self.prefix = os.path.join(str(root), "") if root is not None else ""
         self.known: dict[str, tuple[int, int, dict]] = {}
         self.new: dict[str, list] = {}  # read since the last `take_new`
+        self.provided: dict[str, ImageFacts] = {}  # images that are not files: their reader's facts
         self.changed = False
         if root is not None:
             try:
@@ -139,8 +145,14 @@ class ImageStore:
             except (OSError, ValueError):
                 self.known = {}
 
+    def provide(self, paths: tuple[str, ...], facts: tuple[ImageFacts, ...]) -> None:
+        """Facts a reader knows of images that are not files (sizes from a JSONL line, tar members)."""
+        self.provided.update(zip(paths, facts))
+
     def facts(self, path: str) -> ImageFacts:
         """Facts of the image at `path`."""
+        if path in self.provided:
+            return self.provided[path]
         try:
             stat = os.stat(path)
         except OSError as error:

@@ -59,7 +59,7 @@ def test_a_file_that_is_no_caption_or_image_is_refused(run, tmp_path):
     other = tmp_path / "passwd"
     other.write_text("root:x:0:0\n")
     result = run("check", other)
-    assert result.code == 2 and "not a caption, an image or a dataset folder" in result.err
+    assert result.code == 2 and "not a caption, an image, a dataset file or a dataset folder" in result.err
 
 
 def test_hidden_files_are_skipped(run, dataset):

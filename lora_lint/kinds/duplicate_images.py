@@ -34,7 +34,7 @@ def fold(summary: list, item, caption, rule: ActiveRule) -> None:
         return
     for path in item.images:
         facts = store.facts(path)
-        if not facts.error:
+        if not facts.error and facts.digest:  # a size from a JSONL line has nothing to compare
             summary.append((item.shown(path), facts.digest, facts.dhash))
 
 

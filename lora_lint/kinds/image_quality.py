@@ -47,7 +47,7 @@ def problems(facts, rule: ActiveRule) -> Iterator[tuple[str, dict]]:
     if native and min(facts.width, facts.height) < min(native[0]):
         yield "resolution", {**values, "native": f"{native[0][0]}x{native[0][1]}"}
     formats = rule.params.get("formats")
-    if formats and facts.format.lower() not in formats:
+    if formats and facts.format and facts.format.lower() not in formats:  # "": only the size is known
         yield "format", values
     minimum = rule.params.get("min_quality")
     if minimum and facts.quality is not None and facts.quality < minimum:

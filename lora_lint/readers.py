@@ -1,0 +1,161 @@
+"""Dataset readers for caption sets that live in files, not folders.
+
+Fine-tuning sets of 100k to millions of captions come as JSONL, Parquet or
+WebDataset tar shards. Each reader streams items (nothing is loaded whole)
+whose caption text and image facts travel with them (`Item.text`,
+`Item.facts`), so every rule reads them as it reads a folder's files.
+
+- JSONL (`.jsonl`): one object a line with a caption (`caption`, `text` or
+  `prompt`) and an image path (`image`, `image_path`, `file_name`, `path`,
+  relative to the file) or its size (`width`, `height`); musubi-tuner's
+  `image_path`/`video_path` lines read as they are.
+- Parquet (`.parquet`, with `pip install 'lora-lint[parquet]'`): the same
+  columns, read in batches.
+- WebDataset (`.tar`, or a folder of `.tar` shards): members grouped by key,
+  `KEY.txt` the caption and `KEY.jpg`/`.png`/`.webp` the image, whose header
+  and pixels are read from the shard.
+"""
+from __future__ import annotations
+
+import json
+import os
+import tarfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from .dataset import IMAGE_EXTENSIONS, VIDEO_EXTENSIONS, Folder, Item
+from .errors import LoraLintError
+from .images import ImageFacts, facts_of
+
+CAPTION_KEYS = ("caption", "text", "prompt")
+IMAGE_KEYS = ("image", "image_path", "video_path", "file_name", "path")
+_ROOT = Folder(".")
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.name
+
+
+def _record_item(record: dict[str, Any], shown: str, base: Path) -> Item:
+    """An item from one JSONL line or Parquet row."""
+    caption = next((record[k] for k in CAPTION_KEYS if isinstance(record.get(k), str)), None)
+    image = next((record[k] for k in IMAGE_KEYS if isinstance(record.get(k), str) and record[k]), None)
+    width, height = record.get("width"), record.get("height")
+    text = caption.encode("utf-8") if caption is not None else None
+    media = "video" if image and os.path.splitext(image)[1].lower() in VIDEO_EXTENSIONS else "image"
+    if image is not None:
+        path = image if os.path.isabs(image) else str(base / image)
+        if os.path.exists(path) or not (isinstance(width, int) and isinstance(height, int)):
+            return Item(shown, shown if text is not None else None, (path,), _ROOT, media, text)
+    if isinstance(width, int) and isinstance(height, int) and width > 0 and height > 0:
+        facts = (ImageFacts(width=width, height=height, format="", mode="RGB"),)
+        return Item(shown, shown if text is not None else None, (f"{shown}#image",), _ROOT, media, text, facts)
+    return Item(shown, shown if text is not None else None, (), _ROOT, media, text)
+
+
+class JsonlReader:
+    """Captions and images named, one JSON object a line."""
+
+    name = "jsonl"
+    whole = True  # the file is a dataset: dataset rules judge it
+
+    def claims(self, path: Path) -> bool:
+        return path.is_file() and path.suffix.lower() == ".jsonl"
+
+    def items(self, scope: Path, root: Path, settings, notes: list[str]) -> Iterator[Item]:
+        shown = _relative(scope, root)
+        skipped = 0
+        with scope.open("rb") as handle:
+            for number, line in enumerate(handle, 1):
+                if not line.strip():
+                    continue
+                try:
+                    record = json.loads(line)
+                except ValueError as error:
+                    raise LoraLintError(f"line {number} is not JSON ({error})", str(scope)) from None
+                if not isinstance(record, dict):
+                    skipped += 1
+                    continue
+                yield _record_item(record, f"{shown}:{number}", scope.parent)
+        if skipped:
+            notes.append(f"skipped {skipped} line(s) of {shown} that are not JSON objects")
+
+
+class ParquetReader:
+    """The same columns as a JSONL line, read from a Parquet file in batches."""
+
+    name = "parquet"
+    whole = True
+    BATCH = 4096
+
+    def claims(self, path: Path) -> bool:
+        return path.is_file() and path.suffix.lower() == ".parquet"
+
+    def items(self, scope: Path, root: Path, settings, notes: list[str]) -> Iterator[Item]:
+        try:
+            import pyarrow.parquet as pq
+        except ImportError:
+            raise LoraLintError("reading Parquet needs pyarrow: pip install 'lora-lint[parquet]'", str(scope)) from None
+        shown = _relative(scope, root)
+        try:
+            table = pq.ParquetFile(scope)
+        except Exception as error:  # pyarrow's own errors: not a Parquet file, a cut-off one
+            raise LoraLintError(f"not a readable Parquet file ({error})", str(scope)) from None
+        wanted = [c for c in table.schema_arrow.names if c in (*CAPTION_KEYS, *IMAGE_KEYS, "width", "height")]
+        row = 0
+        for batch in table.iter_batches(batch_size=self.BATCH, columns=wanted):
+            for record in batch.to_pylist():
+                row += 1
+                yield _record_item(record, f"{shown}:{row}", scope.parent)
+
+
+class WebDatasetReader:
+    """WebDataset tar shards: `KEY.txt` and `KEY.jpg` side by side, read as a stream."""
+
+    name = "webdataset"
+    whole = True
+
+    def claims(self, path: Path) -> bool:
+        if path.is_file():
+            return path.suffix.lower() == ".tar"
+        return path.is_dir() and any(p.suffix == ".tar" for p in path.iterdir()) and not any(p.suffix == ".txt" for p in path.iterdir())
+
+    def items(self, scope: Path, root: Path, settings, notes: list[str]) -> Iterator[Item]:
+        shards = [scope] if scope.is_file() else sorted(p for p in scope.iterdir() if p.suffix == ".tar")
+        for shard in shards:
+            yield from self._shard(shard, _relative(shard, root), settings.caption_extension.lower())
+
+    @staticmethod
+    def _shard(shard: Path, shown: str, extension: str) -> Iterator[Item]:
+        key, caption, images = None, None, []
+        try:
+            with tarfile.open(shard, "r|*") as stream:  # a stream: members in order, nothing seeks
+                for member in stream:
+                    if not member.isfile():
+                        continue
+                    name = member.name
+                    stem, _, suffix = name.rpartition("/")[2].partition(".")
+                    member_key = name.rpartition("/")[0] + "/" + stem if "/" in name else stem
+                    if member_key != key:
+                        if key is not None:
+                            yield _shard_item(shown, key, extension, caption, images)
+                        key, caption, images = member_key, None, []
+                    data = stream.extractfile(member).read()
+                    if "." + suffix.lower() == extension:
+                        caption = data
+                    elif "." + suffix.lower() in IMAGE_EXTENSIONS:
+                        images.append((name, facts_of(data)))
+        except (tarfile.TarError, OSError, EOFError) as error:
+            raise LoraLintError(f"not a readable tar shard ({error})", str(shard)) from None
+        if key is not None:
+            yield _shard_item(shown, key, extension, caption, images)
+
+
+def _shard_item(shown: str, key: str, extension: str, caption: bytes | None, images: list) -> Item:
+    path = f"{shown}/{key}{extension}" if caption is not None else f"{shown}/{images[0][0]}" if images else f"{shown}/{key}"
+    paths = tuple(f"{shown}/{name}" for name, _ in images)
+    return Item(path, path if caption is not None else None, paths, _ROOT, "image", caption, tuple(f for _, f in images))
