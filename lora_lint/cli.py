@@ -87,6 +87,7 @@ def _lint_arguments(command: argparse.ArgumentParser) -> None:
     command.add_argument("--config", type=Path, help="settings file to use instead of the nearest .lora-lint.yaml")
     command.add_argument("--jobs", type=_jobs, default=None, metavar="N", help="processes to check with (default: the machine's cores)")
     command.add_argument("--no-cache", dest="cache", action="store_false", help="neither read nor write the dataset's check cache (.lora-lint-cache/)")
+    command.add_argument("--dask", metavar="ADDRESS", help="map and reduce on this Dask scheduler (tcp://host:8786); needs lora-lint[dask]")
     command.add_argument("--color", action=argparse.BooleanOptionalAction, default=None, help="force or disable colours")
     command.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
 
@@ -203,7 +204,9 @@ def _check(args) -> int:
     if args.format not in plugins.reporters:
         raise LoraLintError(f"unknown format '{args.format}' (formats: {', '.join(sorted(plugins.reporters))})")
     options = Options(select=_names(args.select), ignore=_names(args.ignore), config=args.config, jobs=_jobs_of(args), cache=args.cache)
-    if args.format == "rich" and sys.stderr.isatty():
+    if getattr(args, "dask", None):
+        result = _check_on_dask(args, options)
+    elif args.format == "rich" and sys.stderr.isatty():
         from .progress import Progress
 
         with Progress() as progress:
@@ -213,6 +216,21 @@ def _check(args) -> int:
         result = check(args.paths, plugins, options)
     plugins.reporters[args.format](result, sys.stdout, {"color": args.color})
     return 1 if result.failed(args.fail_on) else 0
+
+
+def _check_on_dask(args, options):
+    try:
+        from dask.distributed import Client
+    except ImportError:
+        raise LoraLintError("--dask needs Dask: pip install 'lora-lint[dask]'") from None
+    from .distributed import check_with_dask
+
+    try:
+        client = Client(args.dask, timeout=10)
+    except (OSError, TimeoutError, ValueError) as error:
+        raise LoraLintError(f"cannot reach the Dask scheduler at {args.dask}: {error}") from None
+    with client:
+        return check_with_dask(args.paths, options, client)
 
 
 def _fix(args) -> int:

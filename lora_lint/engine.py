@@ -194,6 +194,7 @@ class _DatasetRun:
         check_names(self.settings, self.knowledge.loras, self.knowledge.models)
         self.rules = [self.knowledge.rules[n] for n in chosen_rules(self.knowledge, options, self.settings)]
         self.active: dict[tuple, tuple[list[ActiveRule], list[ActiveRule]]] = {}
+        self.triggers: set[str] = set()
         self.folds: dict[str, list[tuple[int, Any]]] = {}  # dataset rule -> its chunks' summaries, merged as they pair up
         self.reader = next((r for r in plugins.readers if r.claims(scope.path)), None)
         if self.reader is None:
@@ -213,20 +214,25 @@ class _DatasetRun:
         """Map chunks of items (in worker processes when there are several), reduce, judge."""
         from .parallel import outcomes
 
-        reader = self.reader
-        items = reader.items(self.scope.path, self.root, self.settings, self.summary.notes)
-        if self.scope.prefix:
-            items = (dataclasses.replace(item, path=self.scope.prefix + item.path) for item in items)
         fixing = self.options.fixer is not None
         jobs = 1 if fixing else self.options.jobs
-        cache = ChunkCache(self.root, self.run_key(reader)) if self.options.cache and not fixing else None
-        triggers: set[str] = set()
-        for outcome in outcomes(self, _chunks(items, CHUNK), jobs, cache):
+        cache = ChunkCache(self.root, self.run_key(self.reader)) if self.options.cache and not fixing else None
+        for outcome in outcomes(self, self.chunks(), jobs, cache):
             self.reduce(outcome)
-            triggers |= outcome.triggers
             if self.options.progress:
                 self.options.progress(self.summary.images or self.summary.captions)
-        self.summary.triggers = sorted(triggers)
+        self.conclude(cache)
+
+    def chunks(self):
+        """The dataset's items, in chunks of CHUNK, with display paths."""
+        items = self.reader.items(self.scope.path, self.root, self.settings, self.summary.notes)
+        if self.scope.prefix:
+            items = (dataclasses.replace(item, path=self.scope.prefix + item.path) for item in items)
+        return _chunks(items, CHUNK)
+
+    def conclude(self, cache: ChunkCache | None = None) -> None:
+        """Once every chunk is reduced: judge, and keep what the caches learned."""
+        self.summary.triggers = sorted(self.triggers)
         self.finish(cache)
         self.images.save()
         if cache is not None:
@@ -262,6 +268,7 @@ class _DatasetRun:
                 stack[-1] = (level + 1, self.merge(name, left, right))
         self.summary.captions += outcome.captions
         self.summary.images += outcome.images
+        self.triggers |= outcome.triggers
         self.images.learn(outcome.facts)
 
     def rules_for(self, item: Item) -> tuple[list[ActiveRule], list[ActiveRule]]:
@@ -279,6 +286,16 @@ class _DatasetRun:
 
     def resolve(self, rule, context: dict[str, Any]) -> ActiveRule | None:
         return resolve(rule, context, self.settings, self.plugins.kinds, self.plugins.kind_plugins, self.knowledge)
+
+    def combine(self, left: Outcome, right: Outcome) -> Outcome:
+        """Two outcomes of consecutive items as one (a tree reduction's step)."""
+        folds = dict(left.folds)
+        for name, summary in right.folds.items():
+            folds[name] = self.merge(name, folds[name], summary) if name in folds else summary
+        return Outcome(
+            left.findings + right.findings, {**left.texts, **right.texts}, folds, left.captions + right.captions,
+            left.images + right.images, left.triggers | right.triggers, {**left.facts, **right.facts},
+        )
 
     def merge(self, name: str, left: Any, right: Any) -> Any:
         """Two summaries of a dataset rule (of consecutive items) as one."""
