@@ -16,12 +16,14 @@ again, since its mtime may not have moved yet.
 """
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import pickle
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +46,17 @@ def code_stamp() -> str:
     return "\n".join(parts)
 
 
+@contextmanager
+def _no_gc():
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 class ChunkCache:
     """Outcomes of chunks of one dataset run, read at the start and written at the end."""
 
@@ -56,7 +69,7 @@ class ChunkCache:
         self.old_order: list[str] = []
         self.old_judged: list | None = None
         try:
-            with self.file.open("rb") as handle:
+            with self.file.open("rb") as handle, _no_gc():  # unpickling many small objects: collections would only slow it
                 self.old_hashes, self.old_chunks, self.old_order, self.old_judged = pickle.load(handle)
         except Exception:  # missing, unreadable or from another version: start empty
             pass

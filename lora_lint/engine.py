@@ -195,7 +195,7 @@ class _DatasetRun:
         self.rules = [self.knowledge.rules[n] for n in chosen_rules(self.knowledge, options, self.settings)]
         self.active: dict[tuple, tuple[list[ActiveRule], list[ActiveRule]]] = {}
         self.triggers: set[str] = set()
-        self.folds: dict[str, list[tuple[int, Any]]] = {}  # dataset rule -> its chunks' summaries, merged as they pair up
+        self.folds: dict[str, list[Any]] = {}  # dataset rule -> its chunks' summaries, in item order
         self.reader = next((r for r in plugins.readers if r.claims(scope.path)), None)
         if self.reader is None:
             raise LoraLintError("no dataset reader understands this path", str(scope.path))
@@ -260,12 +260,8 @@ class _DatasetRun:
         """Merge one chunk's outcome into the run's."""
         self.result.findings.extend(outcome.findings)
         self.result.texts.update(outcome.texts)
-        for name, summary in outcome.folds.items():
-            stack = self.folds.setdefault(name, [])
-            stack.append((0, summary))
-            while len(stack) > 1 and stack[-1][0] == stack[-2][0]:  # merge equal sizes: n log n, not n^2
-                (level, left), (_, right) = stack[-2], stack.pop()
-                stack[-1] = (level + 1, self.merge(name, left, right))
+        for name, summary in outcome.folds.items():  # merged only if judged: an unchanged dataset's judgement stands
+            self.folds.setdefault(name, []).append(summary)
         self.summary.captions += outcome.captions
         self.summary.images += outcome.images
         self.triggers |= outcome.triggers
@@ -306,14 +302,15 @@ class _DatasetRun:
             raise LoraLintError(f"rule '{name}' (kind '{kind.NAME}') failed in merge: {type(error).__name__}: {error}", str(self.scope.path)) from error
 
     def folded(self, name: str) -> Any:
-        """A dataset rule's summary of every item: its chunks' summaries merged in order."""
-        stack = self.folds.get(name)
-        if not stack:
+        """A dataset rule's summary of every item: its chunks' summaries merged
+        in order, pairwise (n log n, where one by one would be n squared)."""
+        summaries = self.folds.get(name)
+        if not summaries:
             return None
-        summary = stack[0][1]
-        for _, right in stack[1:]:
-            summary = self.merge(name, summary, right)
-        return summary
+        while len(summaries) > 1:
+            pairs = [self.merge(name, left, right) for left, right in zip(summaries[::2], summaries[1::2])]
+            summaries = pairs + summaries[len(pairs) * 2:]
+        return summaries[0]
 
     def item(self, item: Item, outcome: Outcome) -> None:
         if item.facts is not None:

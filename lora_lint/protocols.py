@@ -13,7 +13,11 @@ if TYPE_CHECKING:
 
 
 class DatasetReader(Protocol):
-    """Turns a PATH into dataset items (captions with their images)."""
+    """Turns a PATH into dataset items (captions with their images).
+
+    A reader of files that are whole datasets (JSONL, shards) may set
+    `whole = True`: the file is then checked as a dataset.
+    """
 
     name: str
 
