@@ -203,7 +203,8 @@ def _check(args) -> int:
     plugins = load_plugins()
     if args.format not in plugins.reporters:
         raise LoraLintError(f"unknown format '{args.format}' (formats: {', '.join(sorted(plugins.reporters))})")
-    options = Options(select=_names(args.select), ignore=_names(args.ignore), config=args.config, jobs=_jobs_of(args), cache=args.cache)
+    texts = args.format != "json"  # only reporters that show captions need their text
+    options = Options(select=_names(args.select), ignore=_names(args.ignore), config=args.config, jobs=_jobs_of(args), cache=args.cache, texts=texts)
     if getattr(args, "dask", None):
         result = _check_on_dask(args, options)
     elif args.format == "rich" and sys.stderr.isatty():

@@ -42,6 +42,7 @@ class Options:
     fixer: Any = None  # a lora_lint.fixer.Fixer: fix each caption as it is read
     jobs: int = 1  # processes that map chunks of items (a fix always runs in one)
     cache: bool = True  # reuse the outcomes of unchanged chunks (never for a fix)
+    texts: bool = True  # keep the text of captions with findings (the rich reporter shows them)
 
 
 @dataclass
@@ -246,7 +247,7 @@ class _DatasetRun:
             stat = os.stat(source) if source and os.path.exists(source) else None
             kinds.append((name, source, stat and (stat.st_size, stat.st_mtime_ns)))
         chosen = [rule.name for rule in self.rules]
-        return repr((code_stamp(), self.knowledge.digest, repr(self.settings), chosen, kinds, self.scope, self.judge_rules, str(self.root), reader.name))
+        return repr((code_stamp(), self.knowledge.digest, repr(self.settings), chosen, kinds, self.scope, self.judge_rules, self.options.texts, str(self.root), reader.name))
 
     def map(self, items: list[Item]) -> Outcome:
         """The map step over a chunk of items: caption findings and dataset folds."""
@@ -329,7 +330,8 @@ class _DatasetRun:
                         self.options.fixer.report.refused.append((item.path, "inside a dataset file: fix it where the file is made"))
                 if findings:
                     outcome.findings.extend(findings)
-                    outcome.texts[caption.path] = caption.text
+                    if self.options.texts:
+                        outcome.texts[caption.path] = caption.text
         outcome.images += len(item.images)
         if self.settings.trigger or item.folder.trigger:
             outcome.triggers.add(self.settings.trigger or item.folder.trigger)

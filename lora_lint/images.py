@@ -2,9 +2,9 @@
 
 Facts come from the file's header and, for the perceptual hash, its pixels
 (Pillow, imported only when an image rule needs them). They are kept in
-`.lora-lint-cache/images.json` at the dataset root, keyed by path, size and
-modification time, so an unchanged dataset is not decoded again; the folder
-is safe to delete.
+`.lora-lint-cache/images-v3.sqlite` at the dataset root, keyed by path, size
+and modification time, so an unchanged dataset is not decoded again; the
+folder is safe to delete.
 """
 from __future__ import annotations
 
@@ -12,11 +12,13 @@ import hashlib
 import json
 import os
 import re
-from dataclasses import asdict, dataclass
+import sqlite3
+from contextlib import closing
+from dataclasses import astuple, dataclass
 from pathlib import Path
 
 CACHE_FOLDER = ".lora-lint-cache"
-_CACHE_FILE = "images-v2.json"
+_CACHE_FILE = "images-v3.sqlite"  # facts as a list in ImageFacts field order
 _PNG_END = b"IEND\xaeB`\x82"
 
 
@@ -130,20 +132,46 @@ def _dhash(image) -> int:
 
 
 class ImageStore:
-    """Image facts for one dataset run, from the on-disk cache when unchanged."""
+    """Image facts for one dataset run, from the on-disk cache when unchanged.
+
+    The cache is a SQLite file in the dataset's `.lora-lint-cache/`, one row
+    an image (its size and mtime, then its facts), so a run looks up the
+    images it meets instead of loading a million entries. Each process
+    (forked workers too) reads through its own connection; the run writes
+    what was learned once, at its end.
+    """
 
     def __init__(self, root: Path | None) -> None:
         self.root = root
         self.prefix = os.path.join(str(root), "") if root is not None else ""
-        self.known: dict[str, tuple[int, int, dict]] = {}
-        self.new: dict[str, list] = {}  # read since the last `take_new`
+        self.new: dict[str, tuple] = {}  # read by this process since the last `take_new`
+        self.learned: dict[str, tuple] = {}  # read by any process of the run: written at the end
         self.provided: dict[str, ImageFacts] = {}  # images that are not files: their reader's facts
-        self.changed = False
-        if root is not None:
+        self._db: sqlite3.Connection | None = None
+        self._pid: int | None = None
+
+    @property
+    def file(self) -> Path:
+        return self.root / CACHE_FOLDER / _CACHE_FILE
+
+    def _reader(self) -> sqlite3.Connection | None:
+        if self._pid != os.getpid():  # a forked worker must not use its parent's connection
+            self._pid, self._db = os.getpid(), None
+            if self.root is not None and self.file.is_file():
+                try:
+                    self._db = sqlite3.connect(f"file:{self.file}?mode=ro", uri=True)
+                except sqlite3.Error:
+                    self._db = None
+        return self._db
+
+    def _cached(self, key: str) -> tuple | None:
+        row = self.new.get(key) or self.learned.get(key)
+        if row is None and (db := self._reader()) is not None:
             try:
-                self.known = json.loads((root / CACHE_FOLDER / _CACHE_FILE).read_text())
-            except (OSError, ValueError):
-                self.known = {}
+                row = db.execute("SELECT size, mtime, facts FROM images WHERE path = ?", (key,)).fetchone()
+            except sqlite3.Error:  # a broken cache file is no cache
+                row = None
+        return row
 
     def provide(self, paths: tuple[str, ...], facts: tuple[ImageFacts, ...]) -> None:
         """Facts a reader knows of images that are not files (sizes from a JSONL line, tar members)."""
@@ -158,34 +186,34 @@ class ImageStore:
         except OSError as error:
             return ImageFacts(error=error.strerror or str(error))
         key = path[len(self.prefix):] if self.prefix and path.startswith(self.prefix) else path
-        cached = self.known.get(key)
-        if cached and cached[0] == stat.st_size and cached[1] == stat.st_mtime_ns:
-            return ImageFacts(**cached[2])
+        row = self._cached(key)
+        if row and row[0] == stat.st_size and row[1] == stat.st_mtime_ns:
+            return ImageFacts(*json.loads(row[2]))
         facts = read_facts(path)
-        self.known[key] = self.new[key] = [stat.st_size, stat.st_mtime_ns, asdict(facts)]
-        self.changed = True
+        self.new[key] = (stat.st_size, stat.st_mtime_ns, json.dumps(astuple(facts)))
         return facts
 
-    def take_new(self) -> dict[str, list]:
+    def take_new(self) -> dict[str, tuple]:
         """The entries read since the last call (a worker hands them to the run that saves them)."""
         new, self.new = self.new, {}
         return new
 
-    def learn(self, entries: dict[str, list]) -> None:
-        """Add entries another process read."""
-        if entries:
-            self.known.update(entries)
-            self.changed = True
+    def learn(self, entries: dict[str, tuple]) -> None:
+        """Add entries a process of this run read."""
+        self.learned.update(entries)
 
     def save(self) -> None:
-        """Write the cache back if anything new was read (quietly skipped when read-only)."""
-        if not self.changed or self.root is None:
+        """Write what the run learned (quietly skipped when the dataset is read-only)."""
+        self.learned.update(self.take_new())
+        if not self.learned or self.root is None:
             return
-        folder = self.root / CACHE_FOLDER
         try:
-            folder.mkdir(exist_ok=True)
-            temporary = folder / f"{_CACHE_FILE}.{os.getpid()}.tmp"
-            temporary.write_text(json.dumps(self.known))
-            os.replace(temporary, folder / _CACHE_FILE)
-        except OSError:
+            self.file.parent.mkdir(exist_ok=True)
+            with closing(sqlite3.connect(self.file)) as db, db:
+                db.execute("CREATE TABLE IF NOT EXISTS images (path TEXT PRIMARY KEY, size INTEGER, mtime INTEGER, facts TEXT)")
+                db.executemany("INSERT OR REPLACE INTO images VALUES (?, ?, ?, ?)", ((k, *v) for k, v in self.learned.items()))
+            self.learned = {}
+            for old in self.file.parent.glob("images-v[12].json"):  # earlier versions' caches
+                old.unlink(missing_ok=True)
+        except (OSError, sqlite3.Error):
             pass

@@ -90,6 +90,6 @@ def test_identical_and_near_duplicate_images(run, dataset):
 def test_image_facts_are_cached_and_refreshed_when_a_file_changes(run, dataset):
     path = add(dataset, "a.png", picture(14, (512, 512)))
     assert "a.png" in messages(run, dataset, "image-quality")
-    assert (dataset / ".lora-lint-cache" / "images-v2.json").is_file()
+    assert (dataset / ".lora-lint-cache" / "images-v3.sqlite").is_file()
     picture(14).save(path)
     assert messages(run, dataset, "image-quality") == {}
