@@ -247,7 +247,12 @@ class _DatasetRun:
             stat = os.stat(source) if source and os.path.exists(source) else None
             kinds.append((name, source, stat and (stat.st_size, stat.st_mtime_ns)))
         chosen = [rule.name for rule in self.rules]
-        return repr((code_stamp(), self.knowledge.digest, repr(self.settings), chosen, kinds, self.scope, self.judge_rules, self.options.texts, str(self.root), reader.name))
+        reads = []  # files beside the items that kinds judge (kohya configs)
+        for pattern in sorted({p for rule in self.rules for p in getattr(self.plugins.kinds[rule.kind], "READS", ())}):
+            for path in sorted(self.root.glob(pattern)):
+                stat = path.stat()
+                reads.append((path.name, stat.st_size, stat.st_mtime_ns))
+        return repr((code_stamp(), self.knowledge.digest, repr(self.settings), chosen, kinds, reads, self.scope, self.judge_rules, self.options.texts, str(self.root), reader.name))
 
     def map(self, items: list[Item]) -> Outcome:
         """The map step over a chunk of items: caption findings and dataset folds."""

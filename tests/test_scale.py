@@ -91,3 +91,12 @@ def test_a_corrupt_or_deleted_cache_is_rebuilt(run, many):
     assert run("check", many, "--format", "json").out == first
     shutil.rmtree(many / ".lora-lint-cache")
     assert run("check", many, "--format", "json").out == first
+
+
+def test_the_cache_notices_a_changed_trainer_config(run, many):
+    config = many / "dataset.toml"
+    config.write_text('[general]\ncaption_extension = ".txt"\n\n[[datasets]]\n[[datasets.subsets]]\nimage_dir = "img/10_ohwx woman"\n')
+    before = run("check", many, "--format", "json").out
+    config.write_text('[general]\ncaption_extension = ".caption"\n\n[[datasets]]\n[[datasets.subsets]]\nimage_dir = "img/10_ohwx woman"\n')
+    after = run("check", many, "--format", "json").out
+    assert after == _fresh(run, many) and after != before

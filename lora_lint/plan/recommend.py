@@ -76,41 +76,44 @@ class Plan:
         return len(self.survey.concepts()) > 1
 
 
-def model_value(knowledge: Knowledge, model: Declared, key: str) -> tuple[Any, Declared]:
-    """A model's property, or the one of the model it is based on; with the model that gave it."""
-    seen = set()
+def lineage(knowledge: Knowledge, model: Declared | None):
+    """A model, then the model it is based on (`based_on`), and so on."""
+    seen: set[str] = set()
     while model is not None and model.name not in seen:
-        if key in model.props:
-            return model.props[key], model
+        yield model
         seen.add(model.name)
         model = knowledge.models.get(model.get("based_on") or "")
-    return None, None
 
 
-def find_gpu(knowledge: Knowledge, name: str | None, vram: float | None) -> tuple[Declared | None, list[str]]:
+def model_value(knowledge: Knowledge, model: Declared, key: str) -> tuple[Any, Declared]:
+    """A model's property, or the one of the model it is based on; with the model that gave it."""
+    return next(((m.props[key], m) for m in lineage(knowledge, model) if key in m.props), (None, None))
+
+
+def find_gpu(knowledge: Knowledge, name: str | None, vram: float | None) -> tuple[Declared | None, bool, str | None]:
     """The VRAM table's row for a card name, or for an amount of VRAM (the
-    largest card at or under it; the first listed when two have as much)."""
+    largest card at or under it; the first listed when two have as much):
+    (row, whether the VRAM is below every card, a note on the choice)."""
     if name:
         wanted = _squash(name)
         for gpu in knowledge.gpus.values():
             names = (gpu.name, gpu.get("title", ""), *gpu.get("aliases", ()))
             if any(_squash(n) == wanted for n in names):
-                return gpu, []
+                return gpu, False, None
         titles = [g.get("title", g.name) for g in knowledge.gpus.values()]
         hint = did_you_mean(name, titles)
         raise LoraLintError(f"unknown GPU '{name}' (the VRAM table has {', '.join(titles)}; or give --vram GB){hint}")
     if vram is None:
-        return None, []
+        return None, False, None
     fitting = [g for g in knowledge.gpus.values() if g.get("vram", (0, 0))[0] <= vram]
     if not fitting:
         smallest = min(knowledge.gpus.values(), key=lambda g: g.get("vram", (0, 0))[0])
         low = smallest.get("vram")[0]
-        return smallest, [f"{vram:g} GB is below the VRAM table's smallest card ({smallest.get('title')}, {low:g} GB): treated as that card at its limit, and nothing is sure to fit"]
+        return smallest, True, f"{vram:g} GB is below the VRAM table's smallest card ({smallest.get('title')}, {low:g} GB): treated as that card at its limit, and nothing is sure to fit"
     best = max(fitting, key=lambda g: g.get("vram")[0])
-    notes = []
-    if best.get("vram")[0] != vram:
-        notes.append(f"{vram:g} GB: planned as the VRAM table's {best.get('title')} ({best.get('vram')[0]:g} GB), the largest card at or under it")
-    return best, notes
+    if best.get("vram")[0] == vram:
+        return best, False, None
+    return best, False, f"{vram:g} GB: planned as the VRAM table's {best.get('title')} ({best.get('vram')[0]:g} GB), the largest card at or under it"
 
 
 def _squash(text: str) -> str:
@@ -131,13 +134,13 @@ def make_plan(survey: Survey, knowledge: Knowledge, request: Request) -> Plan:
     """The plan: every setting the trainer needs, each with its source."""
     check_request(request)
     model, lora = _model_and_lora(survey, knowledge, request)
-    gpu, gpu_notes = find_gpu(knowledge, request.gpu, request.vram)
+    gpu, below, said = find_gpu(knowledge, request.gpu, request.vram)
     if "defaults" not in knowledge.training:
         raise LoraLintError("the packs declare no 'training defaults': nothing to plan with")
     plan = Plan(survey, model, lora, gpu)
-    plan.warnings += [n for n in gpu_notes if "below" in n]
-    plan.notes += [n for n in gpu_notes if "below" not in n]
-    fit = _Fit(plan, knowledge, below=any("below" in n for n in gpu_notes))
+    if said:
+        (plan.warnings if below else plan.notes).append(said)
+    fit = _Fit(plan, knowledge, below)
     _capacity(plan, knowledge, fit, request)
     _schedule(plan, knowledge, request)
     _learning_rate(plan, knowledge)
@@ -194,15 +197,9 @@ class _Fit:
 
 def _table_model(knowledge: Knowledge, model: Declared, gpu: Declared) -> str | None:
     """The VRAM table column a model uses: its own, or its base model's."""
-    current, seen = model, set()
-    while current is not None and current.name not in seen:
-        name = current.name
-        if name in gpu.get("fit", {}) or name in gpu.get("unfit", ()) or name in gpu.get("full", ()):
-            return name
-        if any(name in g.get("fit", {}) or name in g.get("unfit", ()) or name in g.get("full", ()) for g in knowledge.gpus.values()):
-            return name
-        seen.add(name)
-        current = knowledge.models.get(current.get("based_on") or "")
+    for candidate in lineage(knowledge, model):
+        if any(candidate.name in g.get("fit", {}) or candidate.name in (*g.get("unfit", ()), *g.get("full", ())) for g in knowledge.gpus.values()):
+            return candidate.name
     return None
 
 
@@ -459,13 +456,7 @@ def _memory(plan: Plan, knowledge: Knowledge, fit: _Fit) -> None:
 
 def _unet(knowledge: Knowledge, model: Declared) -> bool:
     """Whether a model (or the one it is based on) is a UNet."""
-    seen = set()
-    while model is not None and model.name not in seen:
-        if "UNet" in model.get("architecture", ""):
-            return True
-        seen.add(model.name)
-        model = knowledge.models.get(model.get("based_on") or "")
-    return False
+    return any("UNet" in m.get("architecture", "") for m in lineage(knowledge, model))
 
 
 def _video(plan: Plan, knowledge: Knowledge) -> None:
