@@ -2,11 +2,13 @@
 
 A chunk's key is the run's key (lora-lint's code, the compiled packs, the
 settings, the rules chosen, the display prefix) and, for each item, its
-path, folder context, the content hash of its caption and the size and
-modification time of its images. A hit skips the map step for the chunk; the
-dataset rules still merge and judge every summary, so a change anywhere is
-judged with the whole dataset. Any change to packs, settings or code changes
-the run's key, so nothing stale is ever read.
+path, folder context, the content hash of its caption and the stat (size,
+times, inode) of its images. A hit skips the map step for the chunk; a
+change anywhere makes the dataset rules merge and judge every summary again,
+so it is judged with the whole dataset, and when nothing changed their last
+judgement stands, except for kinds that also read files beside the items
+(`READS`), which are judged again every run. Any change to packs, settings
+or code changes the run's key, so nothing stale is ever read.
 
 Entries live in the dataset's `.lora-lint-cache/` (safe to delete). Each run
 rewrites its file with only the chunks it used, so the cache does not grow;
@@ -16,6 +18,7 @@ again, since its mtime may not have moved yet.
 """
 from __future__ import annotations
 
+import dataclasses
 import gc
 import hashlib
 import os
@@ -23,13 +26,18 @@ import pickle
 import sys
 import tempfile
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
 FOLDER = ".lora-lint-cache"
 KEEP = 8  # run files kept per dataset: one per combination of settings, packs and --select
 _RACY_NS = 3_000_000_000  # a file changed this recently may change again within its mtime's granularity
+
+
+def _stamp(stat: os.stat_result) -> tuple:
+    """What tells a file changed without reading it: size, times, inode (a swap or a copy has another)."""
+    return (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, stat.st_dev)
 
 
 def code_stamp() -> str:
@@ -65,26 +73,26 @@ class ChunkCache:
         self.file = root / FOLDER / f"check-{hashlib.blake2b(run_key.encode(), digest_size=12).hexdigest()}.pickle"
         self.started = time.time_ns()
         self.old_chunks: dict[str, Any] = {}
-        self.old_hashes: dict[str, tuple[int, int, bytes]] = {}
+        self.old_hashes: dict[str, tuple[tuple, bytes]] = {}
         self.old_order: list[str] = []
-        self.old_judged: list | None = None
+        self.old_judged: dict | None = None
         try:
             with self.file.open("rb") as handle, _no_gc():  # unpickling many small objects: collections would only slow it
                 self.old_hashes, self.old_chunks, self.old_order, self.old_judged = pickle.load(handle)
         except Exception:  # missing, unreadable or from another version: start empty
             pass
         self.chunks: dict[str, Any] = {}
-        self.hashes: dict[str, tuple[int, int, bytes]] = {}
+        self.hashes: dict[str, tuple[tuple, bytes]] = {}
         self.order: list[str] = []  # this run's chunk keys, in item order
-        self.judged: list | None = None  # the dataset rules' findings
+        self.judged: dict | None = None  # rule -> the dataset rule's findings
 
     def key(self, items) -> str:
         """The chunk's key: every item's path, context and bytes."""
         digest = hashlib.blake2b(digest_size=16)
         for item in items:
-            digest.update(repr((item.path, item.folder, item.media)).encode())
+            digest.update(repr((item.path, item.folder, item.media, item.caption is not None)).encode())
             if item.text is not None:
-                digest.update(item.text)
+                digest.update(b"%d:" % len(item.text) + item.text)
             elif item.caption is not None:
                 digest.update(self._content(item.caption))
             if item.facts is not None:  # images that are not files: what their reader knows of them
@@ -92,8 +100,7 @@ class ChunkCache:
                 continue
             for image in item.images:
                 try:
-                    stat = os.stat(image)
-                    digest.update(f"{image}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+                    digest.update(f"{image}:{_stamp(os.stat(image))}".encode())
                 except OSError:
                     digest.update(f"{image}:missing".encode())
         key = digest.hexdigest()
@@ -101,51 +108,63 @@ class ChunkCache:
         return key
 
     def _content(self, path: str) -> bytes:
+        """The caption's content hash; remembered by its stat, as git's index does."""
         try:
             stat = os.stat(path)
         except OSError:
             return b"missing"
+        stamp = _stamp(stat)
         known = self.old_hashes.get(path)
-        if known and known[0] == stat.st_size and known[1] == stat.st_mtime_ns and self.started - stat.st_mtime_ns > _RACY_NS:
+        if known and known[0] == stamp:
             self.hashes[path] = known
-            return known[2]
+            return known[1]
         try:
             with open(path, "rb") as handle:
                 value = hashlib.blake2b(handle.read(), digest_size=16).digest()
         except OSError:
             return b"unreadable"
-        self.hashes[path] = (stat.st_size, stat.st_mtime_ns, value)
+        if self.started - stat.st_mtime_ns > _RACY_NS:  # a file this fresh may change again within its mtime's tick
+            self.hashes[path] = (stamp, value)
         return value
 
     def get(self, key: str) -> Any | None:
         outcome = self.old_chunks.get(key)
-        if outcome is not None:
-            self.chunks[key] = outcome
-        return outcome
+        if outcome is None:
+            return None
+        self.chunks[key] = outcome
+        return dataclasses.replace(outcome, cached=True)
 
     def put(self, key: str, outcome: Any) -> None:
         self.chunks[key] = outcome
 
-    def judged_before(self) -> list | None:
-        """The dataset rules' findings of the last run, when every chunk is what it was then."""
+    def judged_before(self) -> dict | None:
+        """Each dataset rule's findings of the last run, when every chunk is what it was then."""
         return self.old_judged if self.order == self.old_order else None
 
-    def keep_judged(self, findings: list) -> None:
+    def keep_judged(self, findings: dict) -> None:
+        """Rule name -> its findings, for rules judged on their summary alone."""
         self.judged = findings
 
     def save(self) -> None:
-        """Write this run's chunks (quietly skipped where the dataset is read-only)."""
+        """Write this run's chunks (quietly skipped where the dataset is read-only,
+        or when a plugin's summary cannot be pickled)."""
         if self.order == self.old_order and self.hashes == self.old_hashes and self.judged is None:
             return
         folder = self.file.parent
+        temporary = None
         try:
             folder.mkdir(exist_ok=True)
             handle, temporary = tempfile.mkstemp(dir=folder, suffix=".tmp")
             with os.fdopen(handle, "wb") as out:
                 pickle.dump((self.hashes, self.chunks, self.order, self.judged), out, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(temporary, self.file)
+            temporary = None
             runs = sorted(folder.glob("check-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
             for old in runs[KEEP:]:
                 old.unlink(missing_ok=True)
-        except OSError:
+        except (OSError, pickle.PicklingError, TypeError, AttributeError):
             pass
+        finally:
+            if temporary is not None:
+                with suppress(OSError):
+                    os.unlink(temporary)

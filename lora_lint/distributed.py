@@ -8,36 +8,50 @@ dataset rules and reports, exactly as a local run does. `check_bag` takes a
 bag of items built elsewhere.
 
 Workers rebuild the run from a `RunSpec` (paths, settings, rule choice) once
-per process: they need lora-lint and the same plugins installed, and the
-dataset at the same path (a shared filesystem).
+per thread: they need lora-lint and the same plugins installed, and the
+dataset at the same path (a shared filesystem); a worker that compiles other
+packs or settings than this machine stops the run rather than disagree.
+The items travel in the task graph, so a client needs memory for them.
 """
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .engine import CHUNK, Options, Outcome, Result, Scope, _DatasetRun, scopes
+from .errors import LoraLintError
 from .findings import Finding
 from .plugins import load_plugins
 
-_RUNS: dict["RunSpec", _DatasetRun] = {}  # per worker process
+_RUNS: dict[tuple, _DatasetRun] = {}  # (spec, thread) -> the run a worker maps for
 
 
 @dataclass(frozen=True)
 class RunSpec:
-    """What a worker needs to map and merge chunks of one dataset."""
+    """What a worker needs to map and merge chunks of one dataset. `key` is
+    the client's `agreement()` (what the packs say, the settings, the rules):
+    a worker whose own run disagrees was left with other packs or settings."""
 
     scope: Scope
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     config: Path | None = None
+    texts: bool = True
+    key: str = ""
 
     def run(self) -> _DatasetRun:
-        run = _RUNS.get(self)
+        slot = (self, threading.get_ident())  # a run (its caches, its SQLite connection) for each worker thread
+        run = _RUNS.get(slot)
         if run is None:
-            options = Options(select=list(self.select), ignore=list(self.ignore), config=self.config, cache=False)
-            run = _RUNS[self] = _DatasetRun(self.scope, load_plugins(), options, Result())
+            for old in [s for s in _RUNS if s[1] == slot[1]]:  # one dataset at a time a thread
+                del _RUNS[old]
+            options = Options(select=list(self.select), ignore=list(self.ignore), config=self.config, cache=False, texts=self.texts)
+            run = _DatasetRun(self.scope, load_plugins(), options, Result())
+            if self.key and run.agreement() != self.key:
+                raise LoraLintError("a Dask worker sees other packs, settings or lora-lint code than this machine: install the same on every worker", str(self.scope.path))
+            _RUNS[slot] = run
         return run
 
 
@@ -64,8 +78,10 @@ def check_bag(bag, path: Path, options: Options | None = None, client=None) -> R
     """Check a `dask.bag` of `lora_lint.dataset.Item`s as the dataset at `path`
     (its settings, packs and rules), on `client` (default: dask's current scheduler)."""
     options = options or Options()
-    (scope,) = scopes([path], options.config)
-    return _finish(scope, options, lambda spec: _compute(reduce_bag(bag, spec), client))
+    found = scopes([path], options.config, load_plugins().readers)
+    if len(found) != 1:
+        raise LoraLintError(f"{len(found)} datasets below this path: give check_bag one dataset", str(path))
+    return _finish(found[0], options, lambda spec: _compute(reduce_bag(bag, spec), client))
 
 
 def check_with_dask(paths: list[Path], options: Options, client) -> Result:
@@ -79,14 +95,14 @@ def check_with_dask(paths: list[Path], options: Options, client) -> Result:
         items = [item for chunk in local.chunks() for item in chunk]
         if items:
             bag = db.from_sequence(items, partition_size=CHUNK)
-            local.reduce(_compute(reduce_bag(bag, _spec(scope, options)), client))
+            local.reduce(_compute(reduce_bag(bag, _spec(scope, options, local)), client))
         local.conclude()
     result.findings.sort(key=Finding.sort_key)
     return result
 
 
-def _spec(scope: Scope, options: Options) -> RunSpec:
-    return RunSpec(scope, tuple(options.select), tuple(options.ignore), options.config)
+def _spec(scope: Scope, options: Options, local: _DatasetRun) -> RunSpec:
+    return RunSpec(scope, tuple(options.select), tuple(options.ignore), options.config, options.texts, local.agreement())
 
 
 def _compute(delayed, client):
@@ -96,7 +112,7 @@ def _compute(delayed, client):
 def _finish(scope: Scope, options: Options, computed) -> Result:
     result = Result()
     local = _DatasetRun(scope, load_plugins(), options, result)
-    local.reduce(computed(_spec(scope, options)))
+    local.reduce(computed(_spec(scope, options, local)))
     local.conclude()
     result.findings.sort(key=Finding.sort_key)
     return result

@@ -90,6 +90,7 @@ class Result:
 
 
 CHUNK = 1000  # items a map task takes: enough to outweigh handing it to a process
+_SETTLED = 1 << 30  # the level of summaries merged before chunks began to pair up
 
 
 @dataclass
@@ -103,7 +104,8 @@ class Outcome:
     captions: int = 0
     images: int = 0
     triggers: set[str] = field(default_factory=set)
-    facts: dict[str, list] = field(default_factory=dict)  # image facts read for the first time
+    facts: dict[str, tuple] = field(default_factory=dict)  # image facts read for the first time
+    cached: bool = False  # it came from the check cache
 
 
 @dataclass(frozen=True)
@@ -196,7 +198,8 @@ class _DatasetRun:
         self.rules = [self.knowledge.rules[n] for n in chosen_rules(self.knowledge, options, self.settings)]
         self.active: dict[tuple, tuple[list[ActiveRule], list[ActiveRule]]] = {}
         self.triggers: set[str] = set()
-        self.folds: dict[str, list[Any]] = {}  # dataset rule -> its chunks' summaries, in item order
+        self.folds: dict[str, list[tuple[int, Any]]] = {}  # dataset rule -> (size level, summary) of its chunks, in item order
+        self.unchanged = True  # every chunk so far came from the check cache
         self.reader = next((r for r in plugins.readers if r.claims(scope.path)), None)
         if self.reader is None:
             raise LoraLintError("no dataset reader understands this path", str(scope.path))
@@ -247,12 +250,13 @@ class _DatasetRun:
             stat = os.stat(source) if source and os.path.exists(source) else None
             kinds.append((name, source, stat and (stat.st_size, stat.st_mtime_ns)))
         chosen = [rule.name for rule in self.rules]
-        reads = []  # files beside the items that kinds judge (kohya configs)
-        for pattern in sorted({p for rule in self.rules for p in getattr(self.plugins.kinds[rule.kind], "READS", ())}):
-            for path in sorted(self.root.glob(pattern)):
-                stat = path.stat()
-                reads.append((path.name, stat.st_size, stat.st_mtime_ns))
-        return repr((code_stamp(), self.knowledge.digest, repr(self.settings), chosen, kinds, reads, self.scope, self.judge_rules, self.options.texts, str(self.root), reader.name))
+        return repr((code_stamp(), self.knowledge.digest, repr(self.settings), chosen, kinds, self.scope, self.judge_rules, self.options.texts, str(self.root), reader.name))
+
+    def agreement(self) -> str:
+        """What two machines must agree on to map chunks for each other: what the
+        packs say, the settings, the rules chosen (not where the code lives)."""
+        settings = dataclasses.replace(self.settings, lines={})
+        return repr((self.knowledge.content, repr(settings), [rule.name for rule in self.rules], self.options.texts))
 
     def map(self, items: list[Item]) -> Outcome:
         """The map step over a chunk of items: caption findings and dataset folds."""
@@ -260,14 +264,24 @@ class _DatasetRun:
         for item in items:
             self.item(item, outcome)
         outcome.facts = self.images.take_new()
+        self.images.forget_provided()
         return outcome
 
     def reduce(self, outcome: Outcome) -> None:
         """Merge one chunk's outcome into the run's."""
         self.result.findings.extend(outcome.findings)
         self.result.texts.update(outcome.texts)
-        for name, summary in outcome.folds.items():  # merged only if judged: an unchanged dataset's judgement stands
-            self.folds.setdefault(name, []).append(summary)
+        if self.unchanged and not outcome.cached:  # a chunk changed: judge it all, merging as chunks come
+            self.unchanged = False
+            self.folds = {name: [(_SETTLED, self.folded(name))] for name in self.folds}
+        for name, summary in outcome.folds.items():
+            stack = self.folds.setdefault(name, [])
+            stack.append((0, summary))
+            # merge equal sizes as they pair up: log n summaries alive, n log n work; while every
+            # chunk is unchanged nothing is merged, as the last judgement will stand
+            while not self.unchanged and len(stack) > 1 and stack[-1][0] == stack[-2][0]:
+                (level, left), (_, right) = stack[-2], stack.pop()
+                stack[-1] = (level + 1, self.merge(name, left, right))
         self.summary.captions += outcome.captions
         self.summary.images += outcome.images
         self.triggers |= outcome.triggers
@@ -310,7 +324,7 @@ class _DatasetRun:
     def folded(self, name: str) -> Any:
         """A dataset rule's summary of every item: its chunks' summaries merged
         in order, pairwise (n log n, where one by one would be n squared)."""
-        summaries = self.folds.get(name)
+        summaries = [summary for _, summary in self.folds.get(name, ())]
         if not summaries:
             return None
         while len(summaries) > 1:
@@ -383,30 +397,38 @@ class _DatasetRun:
 
     def finish(self, cache: ChunkCache | None = None) -> None:
         """Judge every dataset rule once, in the dataset's context (no subset);
-        when no chunk changed since the last run, its judgement stands."""
-        judged = cache.judged_before() if cache is not None else None
-        if judged is None and self.judge_rules:
-            judged = list(self.judge())
-            if cache is not None:
-                cache.keep_judged(judged)
-        self.result.findings.extend(judged or ())
+        when no chunk changed since the last run, a rule's judgement stands
+        (unless its kind reads files beside the items)."""
+        before = cache.judged_before() if cache is not None else None
+        judged: dict[str, list[Finding]] = {}
+        if self.judge_rules:
+            for rule, findings in self.judge(before or {}):
+                self.result.findings.extend(findings)
+                if not getattr(rule.kind, "READS", ()):
+                    judged[rule.name] = findings
+        if cache is not None:
+            cache.keep_judged(judged)
         if not self.settings.lora:
             self.summary.notes.append("no LoRA type set ('lora:' in .lora-lint.yaml): rules for a type were skipped")
         if not self.summary.triggers:
             self.summary.notes.append("no trigger known ('trigger:' in .lora-lint.yaml or a kohya folder name)")
         self.result.datasets.append(self.summary)
 
-    def judge(self):
+    def judge(self, before: dict[str, list[Finding]]):
+        """(rule, findings) of each dataset rule: judged now, or as `before` when it stands."""
         where = self.scope.prefix.rstrip("/") or "."
         context = context_of(self.settings, self.knowledge, None, root=self.root, images=self.images)
         for rule in self.rules:
             active = self.resolve(rule, context)
             if active is None or active.kind.SCOPE != "dataset":
                 continue
+            if rule.name in before and not getattr(active.kind, "READS", ()):
+                yield active, before[rule.name]
+                continue
             summary = self.folded(rule.name)
             if summary is None:
                 summary = self._call(active, "start", active.kind.start)
-            yield from self._call(active, "judge", lambda: list(active.kind.judge(summary, active, where)))
+            yield active, self._call(active, "judge", lambda: list(active.kind.judge(summary, active, where)))
 
     def _call(self, rule: ActiveRule, step: str, function, *args):
         try:

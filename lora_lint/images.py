@@ -56,7 +56,7 @@ def facts_of(data: bytes) -> ImageFacts:
 
     from PIL import Image, UnidentifiedImageError
 
-    broken = (UnidentifiedImageError, OSError, ValueError, SyntaxError)
+    broken = (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError)
     try:
         image = Image.open(BytesIO(data))
         header = _header(image, data)
@@ -158,11 +158,21 @@ class ImageStore:
         if self._pid != os.getpid():  # a forked worker must not use its parent's connection
             self._pid, self._db = os.getpid(), None
             if self.root is not None and self.file.is_file():
-                try:
-                    self._db = sqlite3.connect(f"file:{self.file}?mode=ro", uri=True)
+                try:  # as_uri escapes '#', '?' and '%' in folder names
+                    self._db = sqlite3.connect(self.file.resolve().as_uri() + "?mode=ro", uri=True, check_same_thread=False)
                 except sqlite3.Error:
                     self._db = None
         return self._db
+
+    def close(self) -> None:
+        """Close this process's connection (before forking workers, which open their own)."""
+        if self._db is not None and self._pid == os.getpid():
+            self._db.close()
+        self._db, self._pid = None, None
+
+    def forget_provided(self) -> None:
+        """Drop what readers provided for a chunk's items (no rule asks after the chunk)."""
+        self.provided.clear()
 
     def _cached(self, key: str) -> tuple | None:
         row = self.new.get(key) or self.learned.get(key)

@@ -285,7 +285,8 @@ class Knowledge:
     techniques: dict[str, Declared] = field(default_factory=dict)
     variants: dict[str, Declared] = field(default_factory=dict)
     symptoms: dict[str, Declared] = field(default_factory=dict)
-    digest: str = ""  # of the packs and code it was compiled from (set by `load_knowledge`)
+    digest: str = ""  # of the packs (by path and bytes) and code it was compiled from (set by `load_knowledge`)
+    content: str = ""  # of what it says alone: the version, the grammar and the packs' texts (same on every machine)
 
     def select(self, selectors: tuple[str, ...]) -> frozenset[str]:
         """Category names that any selector names (a name covers its sub-categories)."""

@@ -94,7 +94,9 @@ def load_knowledge(registered: list[Path], extra: list[Path], kinds: dict) -> "K
     packs = load_packs(requested[: len(registered)], requested[len(registered):])
     knowledge = compile_packs(packs, kinds)
     # packs `use`d from elsewhere are part of what was compiled
-    knowledge.digest = _digest((key + "".join(_digest(p.source.encode()) for p in packs)).encode())[:32]
+    sources = sorted(_digest(p.source.encode()) for p in packs)
+    knowledge.digest = _digest((key + "".join(sources)).encode())[:32]
+    knowledge.content = _content_digest(sources)
     if entry is not None:
         _write_cache(entry, [Path(p.path) for p in packs], knowledge)
     return knowledge
@@ -126,6 +128,13 @@ def _cache_key(paths: list[Path], kinds: dict) -> str:
         except OSError:
             parts.append(f"{path}:missing")
     return _digest("\n".join(parts).encode())[:32]
+
+
+def _content_digest(sources: list[str]) -> str:
+    from . import __version__
+    from .resources import grammar_path
+
+    return _digest("\n".join([__version__, _digest(grammar_path().read_bytes()), *sources]).encode())[:32]
 
 
 def _read_cache(entry: Path):

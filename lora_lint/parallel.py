@@ -12,9 +12,13 @@ from __future__ import annotations
 import dataclasses
 import multiprocessing
 import os
+import sys
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+
+from .errors import LoraLintError
 
 _RUN = None  # the dataset run whose chunks a forked worker maps
 
@@ -42,7 +46,7 @@ def outcomes(run, chunks: Iterator[list], jobs: int, cache=None) -> Iterator:
     global _RUN
     pool = None
     pending: deque = deque()  # (future, cache key or None when the outcome came from the cache)
-    forkable = jobs > 1 and "fork" in multiprocessing.get_all_start_methods()
+    forkable = jobs > 1 and sys.platform.startswith("linux")  # fork is safe there; elsewhere the map stays here
     misses = 0
     try:
         for chunk in chunks:
@@ -54,6 +58,7 @@ def outcomes(run, chunks: Iterator[list], jobs: int, cache=None) -> Iterator:
                 misses += 1
                 if pool is None and forkable and misses == 2:  # a second chunk to map: worth the workers
                     _RUN = run
+                    run.images.close()  # a forked worker must not share the parent's SQLite connection
                     pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
                 if pool is None:
                     pending.append((_done(run.map(chunk)), key))
@@ -71,7 +76,14 @@ def outcomes(run, chunks: Iterator[list], jobs: int, cache=None) -> Iterator:
 
 def _collect(entry, cache):
     future, key = entry
-    outcome = future.result()
+    try:
+        outcome = future.result()
+    except LoraLintError:
+        raise
+    except BrokenProcessPool:
+        raise LoraLintError("a worker process died (out of memory?): try --jobs 1") from None
+    except Exception as error:  # e.g. a plugin's summary that cannot be pickled back
+        raise LoraLintError(f"a worker's result could not come back: {type(error).__name__}: {error} (try --jobs 1)") from None
     if key is not None:
         cache.put(key, dataclasses.replace(outcome, facts={}))  # image facts have their own cache
     return outcome

@@ -46,6 +46,8 @@ def _record_item(record: dict[str, Any], shown: str, base: Path) -> Item:
     image = next((record[k] for k in IMAGE_KEYS if isinstance(record.get(k), str) and record[k]), None)
     width, height = record.get("width"), record.get("height")
     text = caption.encode("utf-8") if caption is not None else None
+    if record.get("_facts") is not None:  # the image's own bytes were in the row
+        return Item(shown, shown if text is not None else None, (f"{shown}#image",), _ROOT, "image", text, (record["_facts"],))
     media = "video" if image and os.path.splitext(image)[1].lower() in VIDEO_EXTENSIONS else "image"
     if image is not None:
         path = image if os.path.isabs(image) else str(base / image)
@@ -107,10 +109,31 @@ class ParquetReader:
             raise LoraLintError(f"not a readable Parquet file ({error})", str(scope)) from None
         wanted = [c for c in table.schema_arrow.names if c in (*CAPTION_KEYS, *IMAGE_KEYS, "width", "height")]
         row = 0
-        for batch in table.iter_batches(batch_size=self.BATCH, columns=wanted):
-            for record in batch.to_pylist():
-                row += 1
-                yield _record_item(record, f"{shown}:{row}", scope.parent)
+        try:
+            for batch in table.iter_batches(batch_size=self.BATCH, columns=wanted):
+                for record in batch.to_pylist():
+                    row += 1
+                    yield _record_item(_image_struct(record), f"{shown}:{row}", scope.parent)
+        except LoraLintError:
+            raise
+        except Exception as error:
+            raise LoraLintError(f"row {row + 1} cannot be read ({error})", str(scope)) from None
+        finally:
+            table.close()
+
+
+def _image_struct(record: dict[str, Any]) -> dict[str, Any]:
+    """Hugging Face's image column, `{bytes, path}`, as a path or as facts of the bytes."""
+    image = record.get("image")
+    if not isinstance(image, dict):
+        return record
+    record = dict(record)
+    if image.get("bytes"):
+        record["image"] = None
+        record["_facts"] = facts_of(image["bytes"])
+    else:
+        record["image"] = image.get("path")
+    return record
 
 
 class WebDatasetReader:
@@ -122,7 +145,10 @@ class WebDatasetReader:
     def claims(self, path: Path) -> bool:
         if path.is_file():
             return path.suffix.lower() == ".tar"
-        return path.is_dir() and any(p.suffix == ".tar" for p in path.iterdir()) and not any(p.suffix == ".txt" for p in path.iterdir())
+        if not path.is_dir():
+            return False
+        entries = [p for p in path.iterdir() if not p.name.startswith(".")]  # a folder of shards and nothing else
+        return bool(entries) and all(p.is_file() and p.suffix == ".tar" for p in entries)
 
     def items(self, scope: Path, root: Path, settings, notes: list[str]) -> Iterator[Item]:
         shards = [scope] if scope.is_file() else sorted(p for p in scope.iterdir() if p.suffix == ".tar")
@@ -144,11 +170,11 @@ class WebDatasetReader:
                         if key is not None:
                             yield _shard_item(shown, key, extension, caption, images)
                         key, caption, images = member_key, None, []
-                    data = stream.extractfile(member).read()
-                    if "." + suffix.lower() == extension:
-                        caption = data
-                    elif "." + suffix.lower() in IMAGE_EXTENSIONS:
-                        images.append((name, facts_of(data)))
+                    kind = "." + suffix.lower()
+                    if kind == extension:
+                        caption = stream.extractfile(member).read()
+                    elif kind in IMAGE_EXTENSIONS:  # other members (.json, .cls...) are not read at all
+                        images.append((name, facts_of(stream.extractfile(member).read())))
         except (tarfile.TarError, OSError, EOFError) as error:
             raise LoraLintError(f"not a readable tar shard ({error})", str(shard)) from None
         if key is not None:

@@ -57,3 +57,16 @@ def test_check_bag_takes_a_bag_of_items(many, cluster):
 def test_an_unreachable_scheduler_is_a_one_line_error(run, many):
     done = run("check", many, "--dask", "tcp://127.0.0.1:9")
     assert done.code == 2 and "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in done.err
+
+
+def test_a_worker_that_sees_other_packs_stops_the_run(many, cluster):
+    import dask.bag as db
+    from distributed import Client
+
+    from lora_lint.distributed import RunSpec, reduce_bag
+    from lora_lint.errors import LoraLintError
+
+    scope = engine.scopes([many], None)[0]
+    with Client(cluster) as client:
+        with pytest.raises(LoraLintError, match="other packs, settings or lora-lint code"):
+            client.compute(reduce_bag(db.from_sequence([], npartitions=1), RunSpec(scope, key="another machine's"))).result()

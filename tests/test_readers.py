@@ -126,3 +126,36 @@ def test_jobs_give_the_same_findings_on_a_dataset_file(run, tmp_path, monkeypatc
     one = run("check", tmp_path / "big.jsonl", "--format", "json", "--jobs", "1", "--no-cache").out
     assert one == run("check", tmp_path / "big.jsonl", "--format", "json", "--jobs", "2", "--no-cache").out
     assert one == run("check", tmp_path / "big.jsonl", "--format", "json").out == run("check", tmp_path / "big.jsonl", "--format", "json").out
+
+
+def test_an_empty_caption_is_not_a_missing_one_to_the_cache(run, tmp_path):
+    (tmp_path / ".lora-lint.yaml").write_text(SETTINGS)
+    (tmp_path / "a.jpg").write_bytes(_jpeg())
+    data = tmp_path / "set.jsonl"
+    data.write_text(json.dumps({"image": "a.jpg"}) + "\n")
+    run("check", data, "--format", "json")
+    data.write_text(json.dumps({"image": "a.jpg", "caption": ""}) + "\n")
+    assert run("check", data, "--format", "json").out == run("check", data, "--format", "json", "--no-cache").out
+
+
+def test_a_kohya_folder_with_a_tar_beside_it_is_still_a_folder(run, tmp_path):
+    (tmp_path / ".lora-lint.yaml").write_text(SETTINGS)
+    (tmp_path / "img" / "10_ohwx woman").mkdir(parents=True)
+    (tmp_path / "img" / "10_ohwx woman" / "1.txt").write_text(CAPTIONS[0])
+    (tmp_path / "img" / "10_ohwx woman" / "1.jpg").write_bytes(_jpeg())
+    _shard(tmp_path / "backup.tar", [("x.txt", b"ohwx woman")])
+    findings = run("check", tmp_path, "--format", "json").json["findings"]
+    assert any(f["path"] == "img/10_ohwx woman/1.txt" for f in findings)
+    assert not any("backup.tar" in f["path"] for f in findings)
+
+
+def test_parquet_reads_hugging_face_image_structs(run, tmp_path):
+    pyarrow = pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    (tmp_path / ".lora-lint.yaml").write_text(SETTINGS)
+    rows = [{"caption": CAPTIONS[1], "image": {"bytes": _jpeg((256, 256)), "path": None}}]
+    pq.write_table(pyarrow.Table.from_pylist(rows), tmp_path / "hf.parquet")
+    findings = run("check", tmp_path / "hf.parquet", "--format", "json").json["findings"]
+    assert any(f["rule"] == "image-quality" and "256x256" in f["message"] for f in findings)
+    assert not any(f["rule"] == "caption-pairing" for f in findings)

@@ -1,8 +1,10 @@
 """Checking at scale: the map over worker processes gives what one process gives."""
 from __future__ import annotations
 
+import os
 import shutil
 import sys
+import time
 
 import pytest
 from conftest import EXAMPLE
@@ -100,3 +102,32 @@ def test_the_cache_notices_a_changed_trainer_config(run, many):
     config.write_text('[general]\ncaption_extension = ".caption"\n\n[[datasets]]\n[[datasets.subsets]]\nimage_dir = "img/10_ohwx woman"\n')
     after = run("check", many, "--format", "json").out
     assert after == _fresh(run, many) and after != before
+
+
+def test_the_cache_sees_a_same_size_rewrite_that_keeps_the_old_mtime(run, many):
+    caption = many / "img" / "10_ohwx woman" / "0000003.txt"
+    hour_ago = time.time_ns() - 3600 * 10**9
+    os.utime(caption, ns=(hour_ago, hour_ago))  # an old file: its remembered hash is trusted
+    old = caption.stat()
+    run("check", many, "--format", "json")
+    text = caption.read_text()
+    caption.write_text("X" * (len(text) - 1) + "\n")  # the same size, other words
+    os.utime(caption, ns=(old.st_atime_ns, old.st_mtime_ns))  # and the same mtime: only ctime tells
+    assert run("check", many, "--format", "json").out == _fresh(run, many)
+
+
+def test_a_dataset_folder_name_with_a_hash_gets_its_cache(run, tmp_path):
+    root = make_dataset(tmp_path / "set #2", 40, per_folder=20)
+    first = run("check", root, "--format", "json").out
+    assert run("check", root, "--format", "json").out == first
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["set #2"]  # no stray file from a cut URI
+    assert (root / ".lora-lint-cache" / "images-v3.sqlite").is_file()
+
+
+def test_an_image_too_big_to_open_is_a_finding_not_a_crash(run, many):
+    sys.path.insert(0, str(EXAMPLE.parent.parent / "benchmarks"))
+    from bench_check import png_header
+
+    (many / "img" / "10_ohwx woman" / "0000004.png").write_bytes(png_header(20000, 20000))
+    done = run("check", many, "--format", "json", "--no-cache")
+    assert done.code == 1 and any(f["path"].endswith("0000004.png") and f["rule"] == "image-quality" for f in done.json["findings"])

@@ -24,7 +24,7 @@ CASES = ("lines", "empty", "skipped_folder", "caption_extension", "missing_dir",
 PARAMS = {"messages": s.Messages(CASES)}
 PLACEHOLDERS = ("folder", "config", "extension", "found", "keep", "index", "error", "count")
 FIXES: dict[str, bool] = {}
-READS = ("*.toml",)  # files of the dataset root it judges besides the items: the check cache keys them too
+READS = ("*.toml",)  # files of the dataset root it judges besides the items: judged again on every run
 
 
 def start() -> dict:
