@@ -143,7 +143,9 @@ class ChunkCache:
 
     def keep_judged(self, findings: dict) -> None:
         """Rule name -> its findings, for rules judged on their summary alone."""
-        self.judged = findings
+        old = self.old_judged or {}
+        same = findings.keys() == old.keys() and all(old[name] is found for name, found in findings.items())
+        self.judged = None if same else findings  # None: the last run's judgement stands as written
 
     def save(self) -> None:
         """Write this run's chunks (quietly skipped where the dataset is read-only,
@@ -156,7 +158,8 @@ class ChunkCache:
             folder.mkdir(exist_ok=True)
             handle, temporary = tempfile.mkstemp(dir=folder, suffix=".tmp")
             with os.fdopen(handle, "wb") as out:
-                pickle.dump((self.hashes, self.chunks, self.order, self.judged), out, protocol=pickle.HIGHEST_PROTOCOL)
+                judged = self.judged if self.judged is not None else self.old_judged
+                pickle.dump((self.hashes, self.chunks, self.order, judged), out, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(temporary, self.file)
             temporary = None
             runs = sorted(folder.glob("check-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
