@@ -90,7 +90,8 @@ class ChunkCache:
         """The chunk's key: every item's path, context and bytes."""
         digest = hashlib.blake2b(digest_size=16)
         for item in items:
-            digest.update(repr((item.path, item.folder, item.media, item.caption is not None)).encode())
+            # the folder's context (repeats, trigger, class) follows from its path and the run's settings
+            digest.update(f"{item.path}\0{item.folder.path}\0{item.media}\0{item.caption is not None}\0".encode())
             if item.text is not None:
                 digest.update(b"%d:" % len(item.text) + item.text)
             elif item.caption is not None:

@@ -151,7 +151,7 @@ def _prompt_arguments(command: argparse.ArgumentParser) -> None:
 def _plan_arguments(command: argparse.ArgumentParser) -> None:
     """The arguments `plan` and `doctor` share."""
     command.add_argument("--model", help="base model (default: the dataset's .lora-lint.yaml)")
-    command.add_argument("--lora", help="LoRA type (default: the dataset's .lora-lint.yaml)")
+    command.add_argument("--type", dest="lora", metavar="TYPE", help="LoRA type, as for prompts (default: the dataset's .lora-lint.yaml)")
     command.add_argument("--gpu", metavar="NAME", help="the training card, as the VRAM table names it: 'RTX 3060', 'RTX 4090', A100")
     command.add_argument("--vram", type=float, metavar="GB", help="the card's VRAM, when it is not in the table")
     command.add_argument("--variant", help="lora, loha, lokr, dora, oft or boft (default: what the card and goal advise)")
@@ -413,7 +413,7 @@ def _doctor(args) -> int:
     symptom = find_symptom(knowledge, args.symptom)
     plan = None
     if args.path is None:
-        given = [flag for flag, value in (("--gpu", args.gpu), ("--vram", args.vram), ("--model", args.model), ("--lora", args.lora)) if value]
+        given = [flag for flag, value in (("--gpu", args.gpu), ("--vram", args.vram), ("--model", args.model), ("--type", args.lora)) if value]
         if given:
             print(f"lora-lint: {', '.join(given)}: give a dataset PATH to plan for it", file=sys.stderr)
     elif (args.model or settings.model) and (args.lora or settings.lora) and symptom.get("shows"):

@@ -165,9 +165,11 @@ def _items_in(
     """The items of one folder; `shown` prefixes display paths."""
     ext = ext.lower()
     groups: dict[str, tuple[list[str], list[str], list[bool]]] = {}  # stem -> captions, media, which are videos
-    for name in names:
-        stem, suffix = os.path.splitext(name)
-        suffix = suffix.lower()
+    for name in names:  # hidden files never get here, so the last dot starts the suffix
+        stem, dot, suffix = name.rpartition(".")
+        if not dot:
+            continue
+        suffix = "." + suffix.lower()
         if suffix == ext:
             groups.setdefault(stem, ([], [], []))[0].append(name)
         elif suffix in IMAGE_EXTENSIONS or suffix in VIDEO_EXTENSIONS:

@@ -386,9 +386,9 @@ def test_plan_without_a_model_names_what_to_give(run, tmp_path):
 
 
 def test_plan_of_a_missing_folder_or_an_empty_one(run, tmp_path):
-    assert "no such folder" in run("plan", tmp_path / "nowhere", "--model", "sdxl", "--lora", "character").err
+    assert "no such folder" in run("plan", tmp_path / "nowhere", "--model", "sdxl", "--type", "character").err
     (tmp_path / "empty").mkdir()
-    done = run("plan", tmp_path / "empty", "--model", "sdxl", "--lora", "character")
+    done = run("plan", tmp_path / "empty", "--model", "sdxl", "--type", "character")
     assert done.code == 2 and "no training images found" in done.err
 
 

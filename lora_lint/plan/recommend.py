@@ -157,7 +157,7 @@ def _model_and_lora(survey: Survey, knowledge: Knowledge, request: Request) -> t
     tables = {"model": knowledge.models, "lora": knowledge.loras}
     found = []
     for what, name in names.items():
-        flag = "--model" if what == "model" else "--lora"
+        flag = "--model" if what == "model" else "--type"
         if not name:
             raise LoraLintError(f"no {what} given: pass {flag} or set '{what}:' in .lora-lint.yaml", str(survey.root))
         if name not in tables[what]:
