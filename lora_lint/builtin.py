@@ -53,9 +53,10 @@ class FolderReader:
         walk = Walk()
         video = settings.lora == "video"
         prefix = _below(scope, root)
-        for item in discover(scope, root, settings.caption_extension, parse_root=settings.path is None, walk=walk, video=video):
-            if not any(fnmatchcase(prefix + item.path, pattern) for pattern in settings.exclude):
-                yield item
+        items = discover(scope, root, settings.caption_extension, parse_root=settings.path is None, walk=walk, video=video)
+        if settings.exclude:
+            items = (i for i in items if not any(fnmatchcase(prefix + i.path, pattern) for pattern in settings.exclude))
+        yield from items
         if walk.skipped:
             shown = ", ".join(walk.skipped[:5]) + (" ..." if len(walk.skipped) > 5 else "")
             notes.append(f"skipped {len(walk.skipped)} linked file(s) that lead outside the dataset or nowhere: {shown}")
