@@ -44,6 +44,8 @@ class Item:
 
     def shown(self, path: str) -> str:
         """The display path of one of the item's files (an image, a frame)."""
+        if self.text is not None and self.facts is None:  # a JSONL line's or Parquet row's image file
+            return f"{self.path}#image"
         if self.caption is None and self.media == "frames":  # an uncaptioned clip shows as its folder
             return f"{self.path}/{os.path.basename(path)}"
         folder = self.path.rsplit("/", 1)[0] + "/" if "/" in self.path else ""

@@ -150,7 +150,21 @@ def scopes(paths: list[Path], config: Path | None, readers=()) -> list[Scope]:
         if not any(real == p.resolve() or real.is_relative_to(p.resolve()) for p, _ in unique if p.resolve().is_dir()):
             unique = [(p, s) for p, s in unique if not p.resolve().is_relative_to(real)] + [(path, settings)]
     several = len(unique) > 1
-    return [Scope(path, settings, path.as_posix().rstrip("/") + "/" if several else "") for path, settings in unique]
+    return [Scope(path, settings, _prefix(path, settings) if several else "") for path, settings in unique]
+
+
+def _prefix(path: Path, settings: Path | None) -> str:
+    """What goes before the display paths of a PATH checked among others: the
+    PATH itself, up to the dataset root the item paths start from."""
+    root = _root(path, settings)
+    given = path.as_posix().rstrip("/")
+    try:
+        below = path.resolve().relative_to(root).as_posix()
+    except ValueError:
+        below = "."
+    if below != "." and given.endswith(below):  # item paths already start below the root
+        given = given[: -len(below)].rstrip("/") or "."
+    return given + "/"
 
 
 def _settings_below(folder: Path) -> list[Path]:
@@ -197,7 +211,7 @@ class _DatasetRun:
         check_names(self.settings, self.knowledge.loras, self.knowledge.models)
         self.rules = [self.knowledge.rules[n] for n in chosen_rules(self.knowledge, options, self.settings)]
         self.active: dict[tuple, tuple[list[ActiveRule], list[ActiveRule]]] = {}
-        self.triggers: set[str] = set()
+        self.triggers: set[str] = {self.settings.trigger} if self.settings.trigger else set()
         self.folds: dict[str, list[tuple[int, Any]]] = {}  # dataset rule -> (size level, summary) of its chunks, in item order
         self.unchanged = True  # every chunk so far came from the check cache
         self.reader = next((r for r in plugins.readers if r.claims(scope.path)), None)

@@ -1,10 +1,20 @@
 """Findings and their fixes, as reporters and `fix` see them."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
 SEVERITY_ORDER = {"info": 0, "warning": 1, "error": 2}
+
+
+_RECORD = re.compile(r"^(.*):(\d+)(#image)?$")
+
+
+def path_key(path: str) -> tuple:
+    """A display path's sort key: `set.jsonl:9` before `set.jsonl:10` (a file's records in line order)."""
+    match = _RECORD.match(path)
+    return (match.group(1), int(match.group(2)), match.group(3) or "") if match else (path, 0, "")
 
 
 @dataclass(frozen=True)
@@ -57,7 +67,7 @@ class Finding:
     fix: Fix | None = None
 
     def sort_key(self) -> tuple:
-        return (self.path, self.line or 0, self.column or 0, self.rule, self.message)
+        return (path_key(self.path), self.line or 0, self.column or 0, self.rule, self.message)
 
     def to_json(self) -> dict[str, Any]:
         return {

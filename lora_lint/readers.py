@@ -33,6 +33,19 @@ IMAGE_KEYS = ("image", "image_path", "video_path", "file_name", "path")
 _ROOT = Folder(".")
 
 
+def _files(path: Path, suffix: str) -> list[Path] | None:
+    """The dataset files PATH stands for: itself, or a folder's files when
+    they are all of this suffix (hidden files aside); None when it is neither."""
+    if path.is_file():
+        return [path] if path.suffix.lower() == suffix else None
+    if not path.is_dir():
+        return None
+    entries = [p for p in path.iterdir() if not p.name.startswith(".")]
+    if entries and all(p.is_file() and p.suffix.lower() == suffix for p in entries):
+        return sorted(entries)
+    return None
+
+
 def _relative(path: Path, root: Path) -> str:
     try:
         return path.resolve().relative_to(root.resolve()).as_posix()
@@ -66,25 +79,31 @@ class JsonlReader:
     whole = True  # the file is a dataset: dataset rules judge it
 
     def claims(self, path: Path) -> bool:
-        return path.is_file() and path.suffix.lower() == ".jsonl"
+        return _files(path, ".jsonl") is not None
 
     def items(self, scope: Path, root: Path, settings, notes: list[str]) -> Iterator[Item]:
-        shown = _relative(scope, root)
-        skipped = 0
-        with scope.open("rb") as handle:
+        for file in _files(scope, ".jsonl") or ():
+            yield from self._file(file, root, notes)
+
+    @staticmethod
+    def _file(path: Path, root: Path, notes: list[str]) -> Iterator[Item]:
+        shown = _relative(path, root)
+        skipped = []
+        with path.open("rb") as handle:
             for number, line in enumerate(handle, 1):
                 if not line.strip():
                     continue
                 try:
                     record = json.loads(line)
                 except ValueError as error:
-                    raise LoraLintError(f"line {number} is not JSON ({error})", str(scope)) from None
+                    raise LoraLintError(f"line {number} is not JSON ({error})", str(path)) from None
                 if not isinstance(record, dict):
-                    skipped += 1
+                    skipped.append(number)
                     continue
-                yield _record_item(record, f"{shown}:{number}", scope.parent)
+                yield _record_item(record, f"{shown}:{number}", path.parent)
         if skipped:
-            notes.append(f"skipped {skipped} line(s) of {shown} that are not JSON objects")
+            lines = ", ".join(map(str, skipped[:10])) + (" ..." if len(skipped) > 10 else "")
+            notes.append(f"skipped {len(skipped)} line(s) of {shown} that are not JSON objects: {lines}")
 
 
 class ParquetReader:
@@ -95,19 +114,27 @@ class ParquetReader:
     BATCH = 4096
 
     def claims(self, path: Path) -> bool:
-        return path.is_file() and path.suffix.lower() == ".parquet"
+        return _files(path, ".parquet") is not None
 
     def items(self, scope: Path, root: Path, settings, notes: list[str]) -> Iterator[Item]:
         try:
             import pyarrow.parquet as pq
         except ImportError:
             raise LoraLintError("reading Parquet needs pyarrow: pip install 'lora-lint[parquet]'", str(scope)) from None
+        for file in _files(scope, ".parquet") or ():
+            yield from self._file(pq, file, root)
+
+    def _file(self, pq, scope: Path, root: Path) -> Iterator[Item]:
         shown = _relative(scope, root)
         try:
             table = pq.ParquetFile(scope)
         except Exception as error:  # pyarrow's own errors: not a Parquet file, a cut-off one
             raise LoraLintError(f"not a readable Parquet file ({error})", str(scope)) from None
-        wanted = [c for c in table.schema_arrow.names if c in (*CAPTION_KEYS, *IMAGE_KEYS, "width", "height")]
+        names = table.schema_arrow.names
+        if not any(name in CAPTION_KEYS for name in names):
+            table.close()
+            raise LoraLintError(f"no caption column (it has {', '.join(names) or 'none'}; a caption is in {', '.join(CAPTION_KEYS)})", str(scope))
+        wanted = [c for c in names if c in (*CAPTION_KEYS, *IMAGE_KEYS, "width", "height")]
         row = 0
         try:
             for batch in table.iter_batches(batch_size=self.BATCH, columns=wanted):
@@ -123,8 +150,10 @@ class ParquetReader:
 
 
 def _image_struct(record: dict[str, Any]) -> dict[str, Any]:
-    """Hugging Face's image column, `{bytes, path}`, as a path or as facts of the bytes."""
+    """Hugging Face's image column, `{bytes, path}` (or bare bytes), as a path or as facts of the bytes."""
     image = record.get("image")
+    if isinstance(image, bytes):  # the image's bytes themselves
+        image = {"bytes": image}
     if not isinstance(image, dict):
         return record
     record = dict(record)
@@ -143,24 +172,19 @@ class WebDatasetReader:
     whole = True
 
     def claims(self, path: Path) -> bool:
-        if path.is_file():
-            return path.suffix.lower() == ".tar"
-        if not path.is_dir():
-            return False
-        entries = [p for p in path.iterdir() if not p.name.startswith(".")]  # a folder of shards and nothing else
-        return bool(entries) and all(p.is_file() and p.suffix == ".tar" for p in entries)
+        return _files(path, ".tar") is not None  # a shard, or a folder of shards and nothing else
 
     def items(self, scope: Path, root: Path, settings, notes: list[str]) -> Iterator[Item]:
-        shards = [scope] if scope.is_file() else sorted(p for p in scope.iterdir() if p.suffix == ".tar")
-        for shard in shards:
+        for shard in _files(scope, ".tar") or ():
             yield from self._shard(shard, _relative(shard, root), settings.caption_extension.lower())
 
     @staticmethod
     def _shard(shard: Path, shown: str, extension: str) -> Iterator[Item]:
-        key, caption, images = None, None, []
+        key, caption, images, end = None, None, [], 0
         try:
             with tarfile.open(shard, "r|*") as stream:  # a stream: members in order, nothing seeks
                 for member in stream:
+                    end = member.offset_data + (member.size + 511) // 512 * 512
                     if not member.isfile():
                         continue
                     name = member.name
@@ -177,6 +201,8 @@ class WebDatasetReader:
                         images.append((name, facts_of(stream.extractfile(member).read())))
         except (tarfile.TarError, OSError, EOFError) as error:
             raise LoraLintError(f"not a readable tar shard ({error})", str(shard)) from None
+        if end and end + 1024 > shard.stat().st_size:  # a whole tar ends in two empty blocks
+            raise LoraLintError("the tar shard is cut off after its last whole member", str(shard))
         if key is not None:
             yield _shard_item(shown, key, extension, caption, images)
 

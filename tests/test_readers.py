@@ -159,3 +159,44 @@ def test_parquet_reads_hugging_face_image_structs(run, tmp_path):
     findings = run("check", tmp_path / "hf.parquet", "--format", "json").json["findings"]
     assert any(f["rule"] == "image-quality" and "256x256" in f["message"] for f in findings)
     assert not any(f["rule"] == "caption-pairing" for f in findings)
+
+
+def test_records_sort_by_line_and_name_their_images_by_line(run, tmp_path):
+    (tmp_path / ".lora-lint.yaml").write_text(SETTINGS)
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "x.jpg").write_bytes(_jpeg((256, 256)))
+    lines = [{"caption": f"{CAPTIONS[0]}, pose {n}", "image": "a/x.jpg"} for n in range(12)]
+    (tmp_path / "set.jsonl").write_text("\n".join(json.dumps(line) for line in lines) + "\n")
+    findings = run("check", tmp_path / "set.jsonl", "--format", "json").json["findings"]
+    numbers = [int(f["path"].split(":")[1].split("#")[0]) for f in findings if f["path"].startswith("set.jsonl:")]
+    assert numbers == sorted(numbers) and 12 in numbers
+    assert any(f["path"] == "set.jsonl:2#image" and f["rule"] == "duplicate-image" and "set.jsonl:1#image" in f["message"] for f in findings)
+
+
+def test_a_folder_of_jsonl_files_is_read_and_named_per_file(run, tmp_path):
+    (tmp_path / ".lora-lint.yaml").write_text(SETTINGS)
+    for name in ("a.jsonl", "b.jsonl"):
+        (tmp_path / name).write_text(json.dumps({"caption": CAPTIONS[2], "width": 1024, "height": 1024}) + "\n")
+    done = run("check", tmp_path, "--format", "json")
+    assert {("a.jsonl:1", "trigger-word"), ("b.jsonl:1", "trigger-word")} <= {(f["path"], f["rule"]) for f in done.json["findings"]}
+    both = run("check", tmp_path / "a.jsonl", tmp_path / "b.jsonl", "--format", "json").json["findings"]
+    assert any(f["path"] == f"{tmp_path.as_posix()}/a.jsonl:1" for f in both)  # the PATH once, not twice
+
+
+def test_a_cut_off_shard_and_a_parquet_file_without_captions_are_errors(run, tmp_path):
+    _shard(tmp_path / "whole.tar", [("a.txt", CAPTIONS[0].encode()), ("a.jpg", _jpeg()), ("b.txt", CAPTIONS[1].encode()), ("b.jpg", _jpeg())])
+    data = (tmp_path / "whole.tar").read_bytes()
+    with tarfile.open(tmp_path / "whole.tar") as whole:
+        second = whole.getmembers()[2].offset  # where b.txt's header starts: a and its image are whole
+    (tmp_path / "cut.tar").write_bytes(data[:second])
+    done = run("check", tmp_path / "cut.tar")
+    assert done.code == 2 and "cut off after its last whole member" in done.err
+    (tmp_path / "mid.tar").write_bytes(data[: second + 700])
+    done = run("check", tmp_path / "mid.tar")
+    assert done.code == 2 and "not a readable tar shard" in done.err
+    pyarrow = pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    pq.write_table(pyarrow.Table.from_pylist([{"txt": "x", "img": "y.png"}]), tmp_path / "wrong.parquet")
+    done = run("check", tmp_path / "wrong.parquet")
+    assert done.code == 2 and "no caption column (it has txt, img" in done.err

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 from .. import schema as s
 from ..active import ActiveRule
-from ..findings import Finding
+from ..findings import Finding, path_key
 
 NAME = "duplicate-images"
 SCOPE = "dataset"
@@ -44,7 +44,7 @@ def merge(first: list, second: list) -> list:
 
 def judge(summary: list, rule: ActiveRule, where: str) -> Iterator[Finding]:
     distance = min(rule.params.get("distance", 4), _BANDS - 1)
-    entries = sorted(summary)
+    entries = sorted(summary, key=lambda entry: path_key(entry[0]))
     first_of: dict[str, str] = {}
     reported: set[str] = set()
     for path, digest, _ in entries:

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 from .. import schema as s
 from ..active import ActiveRule
-from ..findings import Finding
+from ..findings import Finding, path_key
 from ..tokens import WORD
 
 NAME = "duplicates"
@@ -43,6 +43,6 @@ def merge(first: dict, second: dict) -> dict:
 def judge(summary: dict, rule: ActiveRule, where: str) -> Iterator[Finding]:
     for paths in summary.values():
         if len(paths) > 1:
-            first, *others = sorted(paths)
+            first, *others = sorted(paths, key=path_key)
             for path in others:
                 yield rule.at(path, rule.text(rule.message, first=first, count=len(paths)))

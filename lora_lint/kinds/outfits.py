@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 from .. import schema as s
 from ..active import ActiveRule
-from ..findings import Finding
+from ..findings import Finding, path_key
 from ..tokens import WORD
 
 NAME = "outfits"
@@ -77,7 +77,7 @@ def judge(summary: dict, rule: ActiveRule, where: str) -> Iterator[Finding]:
     too few outfits per concept."""
     for (_, worn), paths in sorted(summary["outfits"].items()):
         if len(paths) > 1:
-            first, *others = sorted(paths)
+            first, *others = sorted(paths, key=path_key)
             for path in others:
                 yield rule.at(path, rule.case_message("repeated", outfit=", ".join(worn), first=first, count=len(paths)))
     share = rule.params.get("distinct")
