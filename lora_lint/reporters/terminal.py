@@ -52,7 +52,9 @@ def report(result, stream: IO[str], options: dict[str, Any]) -> None:
     captions = sum(d.captions for d in result.datasets)
     images = sum(d.images for d in result.datasets)
     tally = ", ".join(f"{n} {k}{'s' if n != 1 and k != 'info' else ''}" for k, n in counts.items())
-    verdict = Text("clean: " if not result.findings else "", style="bold green")
+    verdict = Text()
+    if not result.findings:
+        verdict.append("clean: ", style="bold green")  # only a clean run is green
     verdict.append(f"{tally} in {captions} captions and {images} images")
     console.print(verdict)
 
