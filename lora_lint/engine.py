@@ -156,7 +156,7 @@ def scopes(paths: list[Path], config: Path | None, readers=()) -> list[Scope]:
 def _prefix(path: Path, settings: Path | None) -> str:
     """What goes before the display paths of a PATH checked among others: the
     PATH itself, up to the dataset root the item paths start from."""
-    root = _root(path, settings)
+    root = dataset_root(path, settings)
     given = path.as_posix().rstrip("/")
     try:
         below = path.resolve().relative_to(root).as_posix()
@@ -205,7 +205,7 @@ class _DatasetRun:
     def __init__(self, scope: Scope, plugins: Plugins, options: Options, result: Result) -> None:
         self.scope, self.plugins, self.options, self.result = scope, plugins, options, result
         self.settings = load_settings(scope.settings) if scope.settings else Settings()
-        self.root = _root(scope.path, scope.settings)
+        self.root = dataset_root(scope.path, scope.settings)
         self.knowledge = load_knowledge(plugins.packs, self.settings.packs, plugins.kinds)
         gc.freeze()  # the compiled packs live for the whole run: keep them out of collections
         check_names(self.settings, self.knowledge.loras, self.knowledge.models)
@@ -263,8 +263,7 @@ class _DatasetRun:
             source = getattr(kind, "__file__", None) or getattr(sys.modules.get(type(kind).__module__), "__file__", None)
             stat = os.stat(source) if source and os.path.exists(source) else None
             kinds.append((name, source, stat and (stat.st_size, stat.st_mtime_ns)))
-        chosen = [rule.name for rule in self.rules]
-        return repr((code_stamp(), self.knowledge.digest, repr(self.settings), chosen, kinds, self.scope, self.judge_rules, self.options.texts, str(self.root), reader.name))
+        return repr((code_stamp(), self.knowledge.digest, self.agreement(), kinds, self.scope, self.judge_rules, str(self.root), reader.name))
 
     def agreement(self) -> str:
         """What two machines must agree on to map chunks for each other: what the
@@ -465,7 +464,7 @@ def _chunks(items, size: int):
         yield chunk
 
 
-def _root(path: Path, settings_file: Path | None) -> Path:
+def dataset_root(path: Path, settings_file: Path | None) -> Path:
     """The dataset root: the settings file's folder if PATH is inside it, else PATH."""
     path = path.resolve()
     if settings_file is not None and path.is_relative_to(settings_file.parent.resolve()):

@@ -54,22 +54,23 @@ def _relative(path: Path, root: Path) -> str:
 
 
 def _record_item(record: dict[str, Any], shown: str, base: Path) -> Item:
-    """An item from one JSONL line or Parquet row."""
+    """An item from one JSONL line or Parquet row: its image a file, the
+    row's own bytes (`_facts`), a size, or nothing."""
     caption = next((record[k] for k in CAPTION_KEYS if isinstance(record.get(k), str)), None)
     image = next((record[k] for k in IMAGE_KEYS if isinstance(record.get(k), str) and record[k]), None)
     width, height = record.get("width"), record.get("height")
+    sized = isinstance(width, int) and isinstance(height, int) and width > 0 and height > 0
+    path = None if image is None else image if os.path.isabs(image) else str(base / image)
+    images, facts = (), None
+    if record.get("_facts") is not None:
+        images, facts = (f"{shown}#image",), (record["_facts"],)
+    elif path is not None and (os.path.exists(path) or not sized):
+        images = (path,)  # a missing file without a size is reported as missing
+    elif sized:
+        images, facts = (f"{shown}#image",), (ImageFacts(width=width, height=height, format="", mode="RGB"),)
+    media = "video" if path and facts is None and os.path.splitext(path)[1].lower() in VIDEO_EXTENSIONS else "image"
     text = caption.encode("utf-8") if caption is not None else None
-    if record.get("_facts") is not None:  # the image's own bytes were in the row
-        return Item(shown, shown if text is not None else None, (f"{shown}#image",), _ROOT, "image", text, (record["_facts"],))
-    media = "video" if image and os.path.splitext(image)[1].lower() in VIDEO_EXTENSIONS else "image"
-    if image is not None:
-        path = image if os.path.isabs(image) else str(base / image)
-        if os.path.exists(path) or not (isinstance(width, int) and isinstance(height, int)):
-            return Item(shown, shown if text is not None else None, (path,), _ROOT, media, text)
-    if isinstance(width, int) and isinstance(height, int) and width > 0 and height > 0:
-        facts = (ImageFacts(width=width, height=height, format="", mode="RGB"),)
-        return Item(shown, shown if text is not None else None, (f"{shown}#image",), _ROOT, media, text, facts)
-    return Item(shown, shown if text is not None else None, (), _ROOT, media, text)
+    return Item(shown, shown if text is not None else None, images, _ROOT, media, text, facts)
 
 
 class JsonlReader:

@@ -14,7 +14,7 @@ from typing import IO, Any
 from ..errors import LoraLintError, did_you_mean
 from ..findings import Finding
 from ..knowledge import Declared, Knowledge
-from .output import json_value, shown
+from .output import console, settings_json, shown
 from .recommend import Plan
 
 
@@ -78,40 +78,39 @@ def to_json(diagnosis: Diagnosis) -> dict[str, Any]:
         "causes": list(symptom.get("causes", ())),
         "fixes": list(symptom.get("fixes", ())),
         "checks": [{"rule": rule, "findings": [f.to_json() for f in found]} for rule, found in diagnosis.checks.items()],
-        "plan": {name: {"value": json_value(plan.settings[name].value), "source": plan.settings[name].source} for name in shows if name in plan.settings} if plan else None,
+        "plan": settings_json(plan, shows) if plan else None,
         "plan_warnings": plan.warnings if plan else [],
     }
 
 
 def print_diagnosis(diagnosis: Diagnosis, stream: IO[str], color: bool | None = None, limit: int = 10) -> None:
     """Causes, fixes, what the dataset shows and the plan's settings, as a person reads them."""
-    from rich.console import Console
     from rich.markup import escape
 
-    console = Console(file=stream, force_terminal=color, no_color=color is False, width=max(100, Console(file=stream).width), highlight=False)
+    out = console(stream, color)
     symptom = diagnosis.symptom
-    console.print(f"[bold]{escape(symptom.get('title', symptom.name))}[/bold]")
-    console.print("possible causes: " + "; ".join(escape(c) for c in symptom.get("causes", ())))
-    console.print("fixes: " + "; ".join(escape(f) for f in symptom.get("fixes", ())))
+    out.print(f"[bold]{escape(symptom.get('title', symptom.name))}[/bold]")
+    out.print("possible causes: " + "; ".join(escape(c) for c in symptom.get("causes", ())))
+    out.print("fixes: " + "; ".join(escape(f) for f in symptom.get("fixes", ())))
     if diagnosis.checked:
-        console.print("[bold]on this dataset[/bold]:")
+        out.print("[bold]on this dataset[/bold]:")
         for rule, found in diagnosis.checks.items():
             if not found:
-                console.print(f"  [green]ok[/green] {rule}: nothing found")
+                out.print(f"  [green]ok[/green] {rule}: nothing found")
                 continue
-            console.print(f"  [yellow]{len(found)}[/yellow] {rule}:")
+            out.print(f"  [yellow]{len(found)}[/yellow] {rule}:")
             for finding in found[:limit]:
                 where = f"{finding.path}:{finding.line}" if finding.line else finding.path
-                console.print(f"      {escape(where)}: {escape(finding.message)}")
+                out.print(f"      {escape(where)}: {escape(finding.message)}")
             if len(found) > limit:
-                console.print(f"      ... and {len(found) - limit} more (lora-lint check --select {rule})")
+                out.print(f"      ... and {len(found) - limit} more (lora-lint check --select {rule})")
     elif symptom.get("checks"):
-        console.print(f"[dim]give a dataset PATH to check it for these causes ({', '.join(symptom.get('checks'))})[/dim]")
+        out.print(f"[dim]give a dataset PATH to check it for these causes ({', '.join(symptom.get('checks'))})[/dim]")
     plan = diagnosis.plan
     if plan is not None and symptom.get("shows"):
-        console.print("[bold]the plan's settings[/bold] (lora-lint plan):")
+        out.print("[bold]the plan's settings[/bold] (lora-lint plan):")
         for name in symptom.get("shows"):
             if name in plan.settings:
-                console.print(f"  {name} = [cyan]{escape(shown(plan.settings[name].value))}[/cyan]  [dim]{escape(plan.settings[name].source)}[/dim]")
+                out.print(f"  {name} = [cyan]{escape(shown(plan.settings[name].value))}[/cyan]  [dim]{escape(plan.settings[name].source)}[/dim]")
         for warning in plan.warnings:
-            console.print(f"  [yellow]warning[/yellow]: {escape(warning)}")
+            out.print(f"  [yellow]warning[/yellow]: {escape(warning)}")

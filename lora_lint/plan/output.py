@@ -3,15 +3,27 @@ from __future__ import annotations
 
 from typing import IO, Any
 
-from .recommend import Plan
+from .recommend import Plan, gb, number_text
+
+
+def console(stream: IO[str], color: bool | None):
+    """A rich console for plan and doctor output: at least 100 columns, so sources wrap little."""
+    from rich.console import Console
+
+    return Console(file=stream, force_terminal=color, no_color=color is False, width=max(100, Console(file=stream).width), highlight=False)
+
+
+def settings_json(plan: Plan, names=None) -> dict[str, Any]:
+    """Settings (all, or these names) as `{name: {value, source}}`."""
+    return {name: {"value": json_value(s.value), "source": s.source} for name, s in plan.settings.items() if names is None or name in names}
 
 
 def shown(value: Any) -> str:
     """A setting's value as a person reads it."""
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if isinstance(value, float) and 0 < abs(value) < 1e-3:
-        return f"{value:.1e}".replace("e-0", "e-")
+    if isinstance(value, float):
+        return number_text(value)
     if isinstance(value, tuple) and len(value) == 2 and all(isinstance(v, int) for v in value):
         return f"{value[0]}x{value[1]}"
     if isinstance(value, list):
@@ -28,12 +40,11 @@ def to_json(plan: Plan) -> dict[str, Any]:
         "model": plan.model.name,
         "lora": plan.lora.name,
         "gpu": {"name": gpu.name, "title": gpu.get("title"), "vram": list(gpu.get("vram", ()))} if gpu else None,
-        "settings": {name: {"value": json_value(s.value), "source": s.source} for name, s in plan.settings.items()},
+        "settings": settings_json(plan),
         "folders": [
             {
                 "path": str(f.folder.path), "relative": f.folder.relative, "subset": f.folder.subset,
-                "trigger": f.folder.trigger or (survey.settings.trigger if f.folder.subset == "train" else None),
-                "class": f.folder.klass or survey.settings.klass, "images": f.folder.items, "repeats": f.repeats,
+                "trigger": f.trigger, "class": f.klass, "images": f.folder.items, "repeats": f.repeats,
                 "named_repeats": f.folder.repeats, "why": f.source,
             }
             for f in plan.folders
@@ -62,46 +73,40 @@ def _variant_json(plan: Plan) -> dict[str, Any] | None:
 
 def print_plan(plan: Plan, stream: IO[str], color: bool | None = None) -> None:
     """The plan as tables: the settings with their sources, the folders, the techniques."""
-    from rich.console import Console
     from rich.markup import escape
     from rich.table import Table
 
-    console = Console(file=stream, force_terminal=color, no_color=color is False, width=max(100, Console(file=stream).width), highlight=False)
+    out = console(stream, color)
     gpu = plan.gpu
-    card = f" on {gpu.get('title')} ({_gb(gpu)})" if gpu else " (no GPU given: --gpu or --vram fits it to a card)"
-    console.print(f"[bold]Plan[/bold]: {escape(plan.lora.get('title', plan.lora.name))} LoRA for {escape(plan.model.get('title', plan.model.name))}{escape(card)}")
+    card = f" on {gpu.get('title')} ({gb(gpu)})" if gpu else " (no GPU given: --gpu or --vram fits it to a card)"
+    out.print(f"[bold]Plan[/bold]: {escape(plan.lora.get('title', plan.lora.name))} LoRA for {escape(plan.model.get('title', plan.model.name))}{escape(card)}")
     settings = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
     settings.add_column("setting")
     settings.add_column("value", style="cyan")
     settings.add_column("from", style="dim", overflow="fold")
     for name, setting in plan.settings.items():
         settings.add_row(name, escape(shown(setting.value)), escape(setting.source))
-    console.print(settings)
+    out.print(settings)
     folders = Table(show_header=True, header_style="bold", box=None, pad_edge=False, title="folders", title_justify="left")
     for column in ("folder", "subset", "trigger / class", "images", "repeats"):
         folders.add_column(column)
     for entry in plan.folders:
         folder = entry.folder
-        words = " ".join(w for w in (folder.trigger or (plan.survey.settings.trigger if folder.subset == "train" else None), folder.klass or plan.survey.settings.klass) if w)
-        folders.add_row(escape(folder.relative), folder.subset, escape(words) or "-", str(folder.items), str(entry.repeats))
-    console.print(folders)
+        folders.add_row(escape(folder.relative), folder.subset, escape(entry.words) or "-", str(folder.items), str(entry.repeats))
+    out.print(folders)
     if plan.techniques:
         techniques = Table(show_header=True, header_style="bold", box=None, pad_edge=False, title="VRAM savings", title_justify="left")
         for column in ("technique", "saves", "cost", "why"):
             techniques.add_column(column)
         for technique, why in plan.techniques:
             techniques.add_row(*(escape(text) for text in (technique.get("title", technique.name), technique.get("saves", ""), technique.get("cost", ""), why)))
-        console.print(techniques)
+        out.print(techniques)
     if plan.variant is not None:
         v = plan.variant
         line = f"{v.get('title')} (parameters {v.get('parameters')}, quality {v.get('quality')}, VRAM {v.get('vram', '').replace('_', '-')}): {v.get('suits')}"
-        console.print(f"[bold]variant[/bold]: {escape(line)}")
+        out.print(f"[bold]variant[/bold]: {escape(line)}")
     for warning in plan.warnings:
-        console.print(f"[yellow]warning[/yellow]: {escape(warning)}")
+        out.print(f"[yellow]warning[/yellow]: {escape(warning)}")
     for note in plan.notes:
-        console.print(f"[dim]note[/dim]: {escape(note)}")
+        out.print(f"[dim]note[/dim]: {escape(note)}")
 
-
-def _gb(gpu) -> str:
-    low, high = gpu.get("vram", (0, 0))
-    return f"{low:g} GB" if low == high else f"{low:g}-{high:g} GB"

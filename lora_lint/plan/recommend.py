@@ -40,11 +40,19 @@ class Setting:
 
 @dataclass
 class PlanFolder:
-    """A dataset folder as the trainer should read it."""
+    """A dataset folder as the trainer should read it: its words are the
+    folder name's, or the settings' (a regularization folder has no trigger)."""
 
     folder: SurveyFolder
     repeats: int
     source: str
+    trigger: str | None = None
+    klass: str | None = None
+
+    @property
+    def words(self) -> str:
+        """`trigger class`, as kohya's class_tokens."""
+        return " ".join(w for w in (self.trigger, self.klass) if w)
 
 
 @dataclass
@@ -68,8 +76,6 @@ class Plan:
 
     def set(self, name: str, value: Any, source: str) -> None:
         self.settings[name] = Setting(value, source)
-        order = {key: number for number, key in enumerate(PLAN_SETTINGS)}
-        self.settings = dict(sorted(self.settings.items(), key=lambda item: order.get(item[0], len(order))))
 
     @property
     def multi_concept(self) -> bool:
@@ -148,6 +154,8 @@ def make_plan(survey: Survey, knowledge: Knowledge, request: Request) -> Plan:
     _video(plan, knowledge)
     _concept_checks(plan, knowledge)
     _size_check(plan)
+    order = {key: number for number, key in enumerate(PLAN_SETTINGS)}  # the order people read them in
+    plan.settings = dict(sorted(plan.settings.items(), key=lambda item: order.get(item[0], len(order))))
     return plan
 
 
@@ -188,7 +196,7 @@ class _Fit:
         if table_model in self.gpu.get("unfit", ()):
             self.unfit = True
             plan.warnings.append(
-                f"the VRAM table: {knowledge.models[table_model].get('title')} on {title} ({_gb(self.gpu)}) is not recommended; "
+                f"the VRAM table: {knowledge.models[table_model].get('title')} on {title} ({gb(self.gpu)}) is not recommended; "
                 "this plan is the smallest that might run (expect out-of-memory errors or very slow steps)"
             )
         self.row = self.gpu.get("fit", {}).get(table_model)
@@ -203,18 +211,23 @@ def _table_model(knowledge: Knowledge, model: Declared, gpu: Declared) -> str | 
     return None
 
 
-def _gb(gpu: Declared) -> str:
+def gb(gpu: Declared) -> str:
+    """A card's VRAM as the table gives it: `12 GB`, `40-80 GB`."""
     low, high = gpu.get("vram", (0, 0))
     return f"{low:g} GB" if low == high else f"{low:g}-{high:g} GB"
 
 
 def _span(value: tuple) -> str:
-    low, high = (_number(v) for v in value)
+    low, high = (number_text(v) for v in value)
     return low if low == high else f"{low}..{high}"
 
 
-def _number(value: float) -> str:
-    return f"{value:.0e}".replace("e-0", "e-") if 0 < abs(value) < 1e-3 else f"{value:g}"
+def number_text(value: float) -> str:
+    """A number as a person reads it: `7.1e-5` for a learning rate, `2550` for steps."""
+    if 0 < abs(value) < 1e-3:
+        mantissa, exponent = f"{value:.1e}".split("e")
+        return f"{mantissa.rstrip('0').rstrip('.')}e{int(exponent)}"
+    return f"{value:g}"
 
 
 def _pow2_middle(low: float, high: float) -> int:
@@ -360,7 +373,7 @@ def _schedule(plan: Plan, knowledge: Knowledge, request: Request) -> None:
     for concept, concept_repeats in zip(concepts, repeats):
         why = "each concept contributes about the same images x repeats" if len(concepts) > 1 else "reaches the steps"
         for folder in concept.folders:
-            plan.folders.append(PlanFolder(folder, concept_repeats, why))
+            plan.folders.append(PlanFolder(folder, concept_repeats, why, folder.trigger or plan.survey.settings.trigger, folder.klass or plan.survey.settings.klass))
             if folder.repeats is not None and folder.repeats != concept_repeats:
                 plan.notes.append(
                     f"'{folder.relative}' is named for {folder.repeats} repeats; the plan uses {concept_repeats} "
@@ -368,7 +381,7 @@ def _schedule(plan: Plan, knowledge: Knowledge, request: Request) -> None:
                 )
     if reg:
         for folder in plan.survey.reg:
-            plan.folders.append(PlanFolder(folder, 1, "regularization: kohya repeats class images only as far as the training images go"))
+            plan.folders.append(PlanFolder(folder, 1, "regularization: kohya repeats class images only as far as the training images go", None, folder.klass or plan.survey.settings.klass))
     warmup = knowledge.training["defaults"].get("warmup", (0, 0))[0]
     plan.set("warmup_steps", int(round(steps * warmup / 100)), f"training defaults: warmup {warmup:g}% of {steps} steps")
     plan.set("scheduler", knowledge.training["defaults"].get("scheduler", "cosine"), "training defaults: scheduler (domain: cosine with warmup)")

@@ -11,7 +11,7 @@ import statistics
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..engine import _root
+from ..engine import dataset_root
 from ..errors import LoraLintError
 from ..images import ImageStore
 from ..settings import Settings, check_names, find_settings, load_settings
@@ -93,7 +93,7 @@ def survey(path: Path, plugins, knowledge, settings: Settings) -> Survey:
     """Count the dataset at PATH (a folder, with `read_settings`' settings,
     checked here against the packs)."""
     check_names(settings, knowledge.loras, knowledge.models)
-    root = _root(path, settings.path)
+    root = dataset_root(path, settings.path)
     reader = next((r for r in plugins.readers if r.claims(path)), None)
     if reader is None:
         raise LoraLintError("no dataset reader understands this path", str(path))

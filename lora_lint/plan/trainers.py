@@ -18,18 +18,9 @@ import tomli_w
 import yaml
 
 from ..errors import LoraLintError
-from .recommend import Plan, PlanFolder
+from .recommend import Plan
 
 SET_ME = "SET-ME"  # a path only the user knows: the trainer stops on it with a clear "not found"
-
-
-def _trigger(plan: Plan, entry: PlanFolder) -> str | None:
-    folder = entry.folder
-    return folder.trigger or (plan.survey.settings.trigger if folder.subset == "train" else None)
-
-
-def _klass(plan: Plan, entry: PlanFolder) -> str | None:
-    return entry.folder.klass or plan.survey.settings.klass
 
 
 def _tags(plan: Plan) -> bool:
@@ -38,7 +29,7 @@ def _tags(plan: Plan) -> bool:
 
 
 def _name(plan: Plan) -> str:
-    triggers = [t for t in (_trigger(plan, f) for f in plan.folders) if t]
+    triggers = [f.trigger for f in plan.folders if f.trigger]
     return (triggers[0] if triggers else plan.survey.root.name).replace(" ", "_")
 
 
@@ -102,9 +93,8 @@ class Kohya:
         subsets = []
         for entry in plan.folders:
             subset: dict[str, Any] = {"image_dir": str(entry.folder.path), "num_repeats": entry.repeats}
-            words = " ".join(w for w in (_trigger(plan, entry), _klass(plan, entry)) if w)
-            if words:
-                subset["class_tokens"] = words
+            if entry.words:
+                subset["class_tokens"] = entry.words
             if entry.folder.subset == "reg":
                 subset["is_reg"] = True
             subsets.append(subset)
@@ -186,7 +176,7 @@ class AiToolkit:
 
     def job(self, plan: Plan) -> dict[str, Any]:
         name = _name(plan)
-        triggers = [t for t in (_trigger(plan, f) for f in plan.folders) if t]
+        triggers = [f.trigger for f in plan.folders if f.trigger]
         process: dict[str, Any] = {"type": "sd_trainer", "training_folder": str(plan.survey.root / "output"), "device": "cuda:0"}
         if len(set(triggers)) == 1:  # ai-toolkit prepends one trigger to every caption lacking it
             process["trigger_word"] = triggers[0]
@@ -249,10 +239,9 @@ class OneTrainer:
     def concepts(self, plan: Plan) -> list[dict[str, Any]]:
         out = []
         for entry in plan.folders:
-            words = " ".join(w for w in (_trigger(plan, entry), _klass(plan, entry)) if w)
             out.append({
                 "__version": 2,
-                "name": words or entry.folder.relative,
+                "name": entry.words or entry.folder.relative,
                 "path": str(entry.folder.path),
                 "seed": 42,
                 "enabled": True,
