@@ -8,8 +8,8 @@ the built-in packs' vocabularies (the canonical terms of the expression,
 gaze, clothing, background, lighting and framing categories), four in five
 as tags and one in five as a sentence, about one in ten with a planted
 problem (an identity term, a missing trigger, a variant term, a duplicate),
-and a PNG beside every caption whose header carries a real size (the pixels
-are left out, so the image rules read it as cut off). Every command runs as a
+and a real PNG beside every caption, of a real training size, with pixels of
+its own (a grid of blocks: small files, distinct difference hashes). Every command runs as a
 real process, start-up included; the table shows the median wall time, the
 CPU time (workers included) and the peak memory of the largest process,
 beside:
@@ -43,9 +43,22 @@ _PNG = b"\x89PNG\r\n\x1a\n"
 SIZES = [(1024, 1024), (832, 1216), (1216, 832), (896, 1152)]
 
 
-def png_header(width: int, height: int) -> bytes:
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return _PNG + struct.pack(">I", 13) + b"IHDR" + header + struct.pack(">I", zlib.crc32(b"IHDR" + header))
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def png(width: int, height: int, pattern: int) -> bytes:
+    """A real, small PNG of a real size: a 9x8 grid of black and white blocks
+    (one bit a block from `pattern`), so every image has its own bytes and
+    its own difference hash, as photographs do."""
+    rows = []
+    for band in range(8):
+        bits = "".join("1" if pattern >> (band * 9 + column) & 1 else "0" for column in range(9))
+        pixels = "".join(bits[x * 9 // width] for x in range(width)).ljust((width + 7) // 8 * 8, "0")
+        row = b"\x00" + int(pixels, 2).to_bytes(len(pixels) // 8, "big")
+        rows.append(row * (height * (band + 1) // 8 - height * band // 8))
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)  # 1-bit greyscale
+    return _PNG + _chunk(b"IHDR", header) + _chunk(b"IDAT", zlib.compress(b"".join(rows), 1)) + _chunk(b"IEND", b"")
 
 
 def vocabulary() -> dict[str, list[str]]:
@@ -55,6 +68,7 @@ def vocabulary() -> dict[str, list[str]]:
 
     plugins = load_plugins()
     knowledge = load_knowledge(plugins.packs, [], plugins.kinds)
+    variants = {v for category in knowledge.categories.values() for _, vs in category.entries for v in vs}
     terms: dict[str, list[str]] = {}
     for name, category in sorted(knowledge.categories.items()):
         if name.endswith((".zh", ".phrasing")) or "*" in "".join(c for c, _ in category.entries):
@@ -63,7 +77,7 @@ def vocabulary() -> dict[str, list[str]]:
         if field == "background" and name != "background.simple" and name != "background.contextual":
             continue
         if field:
-            terms.setdefault(field, []).extend(c for c, _ in category.entries if c.isascii())
+            terms.setdefault(field, []).extend(c for c, _ in category.entries if c.isascii() and c not in variants)
     return terms
 
 
@@ -90,7 +104,6 @@ def make_dataset(root: Path, count: int, seed: int = 7, per_folder: int = 1000) 
     terms = vocabulary()
     root.mkdir(parents=True)
     (root / ".lora-lint.yaml").write_text("lora: character\nmodel: sdxl\n")
-    images = [png_header(*size) for size in SIZES]
     previous = ""
     for index in range(count):
         folder = root / "img" / f"{10 + index // per_folder}_ohwx woman"
@@ -99,7 +112,7 @@ def make_dataset(root: Path, count: int, seed: int = 7, per_folder: int = 1000) 
         text = previous if rng.random() < 0.01 and previous else caption(rng, terms, index)  # a copied caption
         previous = text
         (folder / f"{index:07d}.txt").write_text(text)
-        (folder / f"{index:07d}.png").write_bytes(images[index % len(images)])
+        (folder / f"{index:07d}.png").write_bytes(png(*SIZES[index % len(SIZES)], rng.getrandbits(72)))
     return root
 
 

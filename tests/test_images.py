@@ -50,6 +50,8 @@ def test_good_images_are_clean(run, dataset):
 
 def test_image_problems_are_named(run, dataset):
     add(dataset, "small.png", picture(3, (512, 512)))
+    add(dataset, "bucket.png", picture(12, (832, 1216)))  # an SDXL bucket: trained unscaled
+    add(dataset, "narrow.png", picture(13, (832, 1024)))  # below every bucket's area
     add(dataset, "lossy.jpg", picture(4), quality=60)
     add(dataset, "print.jpg", picture(5, mode="CMYK"), quality=97)
     add(dataset, "cutout.png", picture(6, mode="RGBA"))
@@ -65,6 +67,7 @@ def test_image_problems_are_named(run, dataset):
     junk.write_bytes(b"not an image at all")
     found = messages(run, dataset, "image-quality")
     assert found["small.png"] == "512x512 is below sdxl's native 1024x1024: upscaled in training, the LoRA learns blur"
+    assert "bucket.png" not in found and found["narrow.png"].startswith("832x1024 is below sdxl's native")
     assert found["lossy.jpg"].startswith("JPEG quality about 60")
     assert found["print.jpg"].startswith("CMYK image")
     assert found["cutout.png"].startswith("has an alpha channel")

@@ -1,6 +1,6 @@
 """Kind `image-quality`: images a trainer can learn well from.
 
-Below the model's native resolution the trainer upscales and the LoRA
+Below the model's native pixel count the trainer upscales and the LoRA
 learns blur; JPEG below quality 95 teaches compression artifacts; a cut-off
 or unreadable file crashes training or trains garbage; CMYK and alpha
 channels are converted in ways that shift colours or put black behind
@@ -34,6 +34,12 @@ def start() -> list:
     return []  # (path, case, values): only problems are kept
 
 
+# Trainers bucket by area: an 832x1216 image fills SDXL's 832x1216 bucket of a
+# 1024x1024 budget unscaled. The model's buckets hold 15/16 of its native area
+# or more (1536x640 of 1024x1024), so only images below that are upscaled.
+BUCKET_AREA = 15 / 16
+
+
 def problems(facts, rule: ActiveRule) -> Iterator[tuple[str, dict]]:
     """(case, values) for each problem of one image."""
     if facts.error:
@@ -44,7 +50,7 @@ def problems(facts, rule: ActiveRule) -> Iterator[tuple[str, dict]]:
         yield "truncated", values
     model = rule.model
     native = model.get("resolution") if model else None
-    if native and min(facts.width, facts.height) < min(native[0]):
+    if native and facts.width * facts.height < native[0][0] * native[0][1] * BUCKET_AREA:
         yield "resolution", {**values, "native": f"{native[0][0]}x{native[0][1]}"}
     formats = rule.params.get("formats")
     if formats and facts.format and facts.format.lower() not in formats:  # "": only the size is known
