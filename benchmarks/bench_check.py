@@ -65,10 +65,11 @@ def vocabulary() -> dict[str, list[str]]:
     """Canonical terms of the packs' categories, by caption field."""
     from lora_lint.packs import load_knowledge
     from lora_lint.plugins import load_plugins
+    from lora_lint.tokens import phrase_key
 
     plugins = load_plugins()
     knowledge = load_knowledge(plugins.packs, [], plugins.kinds)
-    variants = {v for category in knowledge.categories.values() for _, vs in category.entries for v in vs}
+    variants = {phrase_key(v) for category in knowledge.categories.values() for _, vs in category.entries for v in vs}
     terms: dict[str, list[str]] = {}
     for name, category in sorted(knowledge.categories.items()):
         if name.endswith((".zh", ".phrasing")) or "*" in "".join(c for c, _ in category.entries):
@@ -77,7 +78,7 @@ def vocabulary() -> dict[str, list[str]]:
         if field == "background" and name != "background.simple" and name != "background.contextual":
             continue
         if field:
-            terms.setdefault(field, []).extend(c for c, _ in category.entries if c.isascii() and c not in variants)
+            terms.setdefault(field, []).extend(c for c, _ in category.entries if c.isascii() and phrase_key(c) not in variants)
     return terms
 
 

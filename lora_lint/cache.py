@@ -89,6 +89,7 @@ class ChunkCache:
     def key(self, items) -> str:
         """The chunk's key: every item's path, context and bytes."""
         digest = hashlib.blake2b(digest_size=16)
+        digest.update(b"%d:" % (items[0].ordinal if items else 0))  # summaries name items by ordinal
         for item in items:
             # the folder's context (repeats, trigger, class) follows from its path and the run's settings
             digest.update(f"{item.path}\0{item.folder.path}\0{item.media}\0{item.caption is not None}\0".encode())

@@ -41,6 +41,12 @@ class Item:
     media: str = "image"  # "image", "frames" (a folder of frames) or "video" (a file)
     text: bytes | None = None  # the caption's bytes, when it is not a file of its own (a JSONL line, a tar member)
     facts: tuple | None = None  # the images' ImageFacts, when they are not files of their own
+    ordinal: int = 0  # the item's place in its dataset (the check numbers items as it reads them)
+
+    def number(self, ordinal: int) -> None:
+        """Give the item its place in the dataset (once, as the check reads it:
+        readers cannot know it, and items are otherwise immutable)."""
+        object.__setattr__(self, "ordinal", ordinal)
 
     def shown(self, path: str) -> str:
         """The display path of one of the item's files (an image, a frame)."""

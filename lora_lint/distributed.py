@@ -15,6 +15,7 @@ The items travel in the task graph, so a client needs memory for them.
 """
 from __future__ import annotations
 
+import itertools
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +23,6 @@ from typing import Any
 
 from .engine import CHUNK, Options, Outcome, Result, Scope, _DatasetRun, scopes
 from .errors import LoraLintError
-from .findings import Finding
 from .plugins import load_plugins
 
 _RUNS: dict[tuple, _DatasetRun] = {}  # (spec, thread) -> the run a worker maps for
@@ -81,7 +81,26 @@ def check_bag(bag, path: Path, options: Options | None = None, client=None) -> R
     found = scopes([path], options.config, load_plugins().readers)
     if len(found) != 1:
         raise LoraLintError(f"{len(found)} datasets below this path: give check_bag one dataset", str(path))
-    return _finish(found[0], options, lambda spec: _compute(reduce_bag(bag, spec), client))
+    return _finish(found[0], options, lambda spec: _compute(reduce_bag(_numbered(bag, client), spec), client))
+
+
+def _numbered(bag, client):
+    """The bag with each item given its ordinal (the run names items by them):
+    the partitions' lengths first, then each partition numbered from its offset."""
+    import dask.bag as db
+    from dask import delayed
+
+    lengths = _compute(bag.map_partitions(lambda part: [sum(1 for _ in part)]), client)
+    offsets = [0, *itertools.accumulate(lengths)][:-1]
+    parts = [delayed(_number)(part, offset) for part, offset in zip(bag.to_delayed(), offsets)]
+    return db.from_delayed(parts)
+
+
+def _number(items, first: int) -> list:
+    items = list(items)
+    for ordinal, item in enumerate(items, first):
+        item.number(ordinal)
+    return items
 
 
 def check_with_dask(paths: list[Path], options: Options, client) -> Result:
@@ -97,7 +116,6 @@ def check_with_dask(paths: list[Path], options: Options, client) -> Result:
             bag = db.from_sequence(items, partition_size=CHUNK)
             local.reduce(_compute(reduce_bag(bag, _spec(scope, options, local)), client))
         local.conclude()
-    result.findings.sort(key=Finding.sort_key)
     return result
 
 
@@ -114,5 +132,4 @@ def _finish(scope: Scope, options: Options, computed) -> Result:
     local = _DatasetRun(scope, load_plugins(), options, result)
     local.reduce(computed(_spec(scope, options, local)))
     local.conclude()
-    result.findings.sort(key=Finding.sort_key)
     return result

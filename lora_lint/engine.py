@@ -25,6 +25,7 @@ from .dataset import IMAGE_EXTENSIONS, Item
 from .errors import LoraLintError, did_you_mean
 from .images import ImageStore
 from .findings import SEVERITY_ORDER, Finding
+from .store import FindingStore, PathTable, path_record
 from .knowledge import Knowledge, context_of
 from .packs import load_knowledge
 from .plugins import Plugins
@@ -67,26 +68,22 @@ class DatasetSummary:
 class Result:
     """Findings of a check, with what they were found in."""
 
-    findings: list[Finding] = field(default_factory=list)
+    findings: FindingStore = field(default_factory=FindingStore)  # iterates sorted by path and position
     datasets: list[DatasetSummary] = field(default_factory=list)
     texts: dict[str, str] = field(default_factory=dict)  # caption text of files with findings
 
     def counts(self) -> dict[str, int]:
-        counts = {"error": 0, "warning": 0, "info": 0}
-        for finding in self.findings:
-            counts[finding.severity] += 1
-        return counts
+        return self.findings.counts()
 
     def failed(self, fail_on: str) -> bool:
         """Whether any finding is at or above the failing severity."""
-        return any(SEVERITY_ORDER[f.severity] >= SEVERITY_ORDER[fail_on] for f in self.findings)
+        return any(n and SEVERITY_ORDER[severity] >= SEVERITY_ORDER[fail_on] for severity, n in self.counts().items())
+
+    def summary_json(self) -> dict[str, Any]:
+        return {"counts": self.counts(), "datasets": [d.to_json() for d in self.datasets]}
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "version": 1,
-            "findings": [f.to_json() for f in self.findings],
-            "summary": {"counts": self.counts(), "datasets": [d.to_json() for d in self.datasets]},
-        }
+        return {"version": 1, "findings": [f.to_json() for f in self.findings], "summary": self.summary_json()}
 
 
 CHUNK = 1000  # items a map task takes: enough to outweigh handing it to a process
@@ -105,6 +102,7 @@ class Outcome:
     images: int = 0
     triggers: set[str] = field(default_factory=set)
     facts: dict[str, tuple] = field(default_factory=dict)  # image facts read for the first time
+    paths: list[tuple[int, bytes]] = field(default_factory=list)  # the items' display paths (`store.path_record`)
     cached: bool = False  # it came from the check cache
 
 
@@ -122,7 +120,6 @@ def check(paths: list[Path], plugins: Plugins, options: Options) -> Result:
     result = Result()
     for scope in scopes(paths, options.config, plugins.readers):
         _DatasetRun(scope, plugins, options, result).run()
-    result.findings.sort(key=Finding.sort_key)
     return result
 
 
@@ -220,6 +217,7 @@ class _DatasetRun:
         # dataset rules judge folders and files that are datasets (JSONL, shards), not one caption
         self.judge_rules = scope.path.is_dir() or getattr(self.reader, "whole", False)
         self.images = ImageStore(self.root)
+        self.paths = PathTable()  # display paths by item ordinal, for the dataset rules' judgements
         self.summary = DatasetSummary(
             scope.path.as_posix(),
             str(self.root),
@@ -242,11 +240,11 @@ class _DatasetRun:
         self.conclude(cache)
 
     def chunks(self):
-        """The dataset's items, in chunks of CHUNK, with display paths."""
+        """The dataset's items, numbered, in chunks of CHUNK, with display paths."""
         items = self.reader.items(self.scope.path, self.root, self.settings, self.summary.notes)
         if self.scope.prefix:
             items = (dataclasses.replace(item, path=self.scope.prefix + item.path) for item in items)
-        return _chunks(items, CHUNK)
+        return numbered_chunks(items, CHUNK)
 
     def conclude(self, cache: ChunkCache | None = None) -> None:
         """Once every chunk is reduced: judge, and keep what the caches learned."""
@@ -276,6 +274,8 @@ class _DatasetRun:
         outcome = Outcome()
         for item in items:
             self.item(item, outcome)
+        if items:
+            outcome.paths.append(path_record(items))
         outcome.facts = self.images.take_new()
         self.images.forget_provided()
         return outcome
@@ -295,6 +295,8 @@ class _DatasetRun:
             while not self.unchanged and len(stack) > 1 and stack[-1][0] == stack[-2][0]:
                 (level, left), (_, right) = stack[-2], stack.pop()
                 stack[-1] = (level + 1, self.merge(name, left, right))
+        for record in outcome.paths:
+            self.paths.add(record)
         self.summary.captions += outcome.captions
         self.summary.images += outcome.images
         self.triggers |= outcome.triggers
@@ -323,7 +325,7 @@ class _DatasetRun:
             folds[name] = self.merge(name, folds[name], summary) if name in folds else summary
         return Outcome(
             left.findings + right.findings, {**left.texts, **right.texts}, folds, left.captions + right.captions,
-            left.images + right.images, left.triggers | right.triggers, {**left.facts, **right.facts},
+            left.images + right.images, left.triggers | right.triggers, {**left.facts, **right.facts}, left.paths + right.paths,
         )
 
     def merge(self, name: str, left: Any, right: Any) -> Any:
@@ -430,7 +432,7 @@ class _DatasetRun:
     def judge(self, before: dict[str, list[Finding]]):
         """(rule, findings) of each dataset rule: judged now, or as `before` when it stands."""
         where = self.scope.prefix.rstrip("/") or "."
-        context = context_of(self.settings, self.knowledge, None, root=self.root, images=self.images)
+        context = context_of(self.settings, self.knowledge, None, root=self.root, images=self.images, paths=self.paths)
         for rule in self.rules:
             active = self.resolve(rule, context)
             if active is None or active.kind.SCOPE != "dataset":
@@ -452,10 +454,11 @@ class _DatasetRun:
             raise failure(rule, step, str(self.scope.path), error) from error
 
 
-def _chunks(items, size: int):
-    """Lists of up to `size` consecutive items."""
+def numbered_chunks(items, size: int, first: int = 0):
+    """Lists of up to `size` consecutive items, each given its ordinal (from `first` on)."""
     chunk: list[Item] = []
-    for item in items:
+    for ordinal, item in enumerate(items, first):
+        item.number(ordinal)
         chunk.append(item)
         if len(chunk) == size:
             yield chunk

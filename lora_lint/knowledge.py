@@ -144,7 +144,7 @@ CONDITION_KEYS: dict[str, tuple[str, ...] | str] = {
 COMMON_PLACEHOLDERS = ("rule", "trigger", "class", "lora", "model")
 
 
-def context_of(settings, knowledge: "Knowledge", subset: str | None = "train", trigger: str | None = None, klass: str | None = None, root=None, images=None) -> dict[str, Any]:
+def context_of(settings, knowledge: "Knowledge", subset: str | None = "train", trigger: str | None = None, klass: str | None = None, root=None, images=None, paths=None) -> dict[str, Any]:
     """What rules are resolved against: every condition key, and what messages,
     fixes and kinds use (trigger, class, features, the dataset root). Settings
     win over a kohya folder's name."""
@@ -162,6 +162,7 @@ def context_of(settings, knowledge: "Knowledge", subset: str | None = "train", t
         "fps": settings.fps,
         "root": root,
         "images": images,  # the run's ImageStore, for image rules
+        "paths": paths,  # the run's PathTable (display paths by item ordinal), when dataset rules judge
     }
     assert set(CONDITION_KEYS) <= set(context), "every condition key needs a value in the context"
     return context

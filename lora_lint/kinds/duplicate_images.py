@@ -8,11 +8,13 @@ pairs are found by hash bands, so large datasets are not compared pair by pair.
 """
 from __future__ import annotations
 
+from array import array
 from collections.abc import Iterator
 
 from .. import schema as s
 from ..active import ActiveRule
 from ..findings import Finding, path_key
+from ..hashes import equal_groups, near_pairs
 
 NAME = "duplicate-images"
 SCOPE = "dataset"
@@ -21,51 +23,59 @@ CASES = ("identical", "similar")
 PARAMS = {"distance": s.Number(integer=True), "messages": s.Messages(CASES)}
 PLACEHOLDERS = ("first", "bits")
 FIXES: dict[str, bool] = {}
-_BANDS = 8  # 8 bands of 8 bits: pairs within 7 bits share at least one band
+MAX_DISTANCE = 7  # near copies differ by a few bits; past 7 unrelated pictures start to match
 
 
-def start() -> list:
-    return []  # (path, digest, dhash)
+def start() -> dict[str, array]:
+    # per image: its item's ordinal, its place among the item's images, its bytes' and pixels' hashes
+    return {"ordinal": array("q"), "index": array("H"), "digest": array("Q"), "dhash": array("Q"), "hashed": array("B")}
 
 
-def fold(summary: list, item, caption, rule: ActiveRule) -> None:
+def fold(summary: dict, item, caption, rule: ActiveRule) -> None:
     store = rule.context.get("images")
     if store is None or item.folder.subset != "train" or item.media != "image":  # frames of a clip are alike
         return
-    for path in item.images:
+    for index, path in enumerate(item.images):
         facts = store.facts(path)
         if not facts.error and facts.digest:  # a size from a JSONL line has nothing to compare
-            summary.append((item.shown(path), facts.digest, facts.dhash))
+            summary["ordinal"].append(item.ordinal)
+            summary["index"].append(index)
+            summary["digest"].append(int(facts.digest[:16], 16))
+            summary["dhash"].append(facts.dhash or 0)
+            summary["hashed"].append(facts.dhash is not None)
 
 
-def merge(first: list, second: list) -> list:
-    return first + second
+def merge(first: dict, second: dict) -> dict:
+    return {name: first[name] + second[name] for name in first}
 
 
-def judge(summary: list, rule: ActiveRule, where: str) -> Iterator[Finding]:
-    distance = min(rule.params.get("distance", 4), _BANDS - 1)
-    entries = sorted(summary, key=lambda entry: path_key(entry[0]))
-    first_of: dict[str, str] = {}
-    reported: set[str] = set()
-    for path, digest, _ in entries:
-        if digest in first_of:
-            reported.add(path)
-            yield rule.at(path, rule.case_message("identical", first=first_of[digest]))
+def judge(summary: dict, rule: ActiveRule, where: str) -> Iterator[Finding]:
+    paths = rule.context["paths"]
+
+    def shown(entry: int) -> str:
+        return paths.image(summary["ordinal"][entry], summary["index"][entry])
+
+    reported: set[int] = set()
+    for group in equal_groups(summary["digest"]):
+        first, *others = sorted(group, key=lambda entry: path_key(shown(entry)))
+        for entry in others:
+            reported.add(entry)
+            yield rule.at(shown(entry), rule.case_message("identical", first=shown(first)))
+    distance = min(rule.params.get("distance", 4), MAX_DISTANCE)
+    near: dict[int, list[tuple[int, int]]] = {}  # entry -> (bits, other entry) of its near matches
+    for one, two, bits in near_pairs(summary["dhash"], distance):
+        if summary["hashed"][one] and summary["hashed"][two] and one not in reported and two not in reported:
+            near.setdefault(one, []).append((bits, two))
+            near.setdefault(two, []).append((bits, one))
+    # in path order, an image near one kept before it is reported against the nearest
+    # such (the first of those in path order); the others are kept
+    order = sorted(near, key=lambda entry: path_key(shown(entry)))
+    place = {entry: number for number, entry in enumerate(order)}
+    kept: set[int] = set()
+    for entry in order:
+        earlier = [(bits, place[other], other) for bits, other in near[entry] if other in kept]
+        if earlier:
+            bits, _, other = min(earlier)
+            yield rule.at(shown(entry), rule.case_message("similar", first=shown(other), bits=bits))
         else:
-            first_of[digest] = path
-    bands: dict[tuple[int, int], list[tuple[str, int]]] = {}
-    for path, _, dhash in entries:
-        if dhash is None or path in reported:
-            continue
-        match = None
-        for band in range(_BANDS):
-            key = (band, (dhash >> (band * 8)) & 0xFF)
-            for other, other_hash in bands.get(key, ()):
-                bits = bin(dhash ^ other_hash).count("1")
-                if bits <= distance and (match is None or bits < match[1]):
-                    match = (other, bits)
-        if match:
-            yield rule.at(path, rule.case_message("similar", first=match[0], bits=match[1]))
-            continue
-        for band in range(_BANDS):
-            bands.setdefault((band, (dhash >> (band * 8)) & 0xFF), []).append((path, dhash))
+            kept.add(entry)

@@ -9,6 +9,7 @@ so a white and a black t-shirt are different outfits.
 from __future__ import annotations
 
 import math
+from array import array
 from collections.abc import Iterator
 
 from .. import schema as s
@@ -49,7 +50,7 @@ def outfit(caption, clothing: frozenset[int]) -> tuple[str, ...]:
 
 
 def start() -> dict:
-    return {"outfits": {}, "images": {}}  # outfit -> paths; concept folder -> captioned images
+    return {"outfits": {}, "images": {}}  # (concept, outfit) -> item ordinals; concept folder -> captioned images
 
 
 def fold(summary: dict, item, caption, rule: ActiveRule) -> None:
@@ -59,13 +60,13 @@ def fold(summary: dict, item, caption, rule: ActiveRule) -> None:
     summary["images"][concept] = summary["images"].get(concept, 0) + 1
     worn = outfit(caption, _clothing(rule))
     if worn:
-        summary["outfits"].setdefault((concept, worn), []).append(item.path)
+        summary["outfits"].setdefault((concept, worn), array("q")).append(item.ordinal)
 
 
 def merge(first: dict, second: dict) -> dict:
-    outfits = {key: list(paths) for key, paths in first["outfits"].items()}
-    for key, paths in second["outfits"].items():
-        outfits.setdefault(key, []).extend(paths)
+    outfits = dict(first["outfits"])
+    for key, ordinals in second["outfits"].items():
+        outfits[key] = outfits[key] + ordinals if key in outfits else ordinals
     images = dict(first["images"])
     for concept, count in second["images"].items():
         images[concept] = images.get(concept, 0) + count
@@ -75,11 +76,12 @@ def merge(first: dict, second: dict) -> dict:
 def judge(summary: dict, rule: ActiveRule, where: str) -> Iterator[Finding]:
     """Repeats within each concept (two characters may share a look), and
     too few outfits per concept."""
-    for (_, worn), paths in sorted(summary["outfits"].items()):
-        if len(paths) > 1:
-            first, *others = sorted(paths, key=path_key)
+    paths = rule.context["paths"]
+    for (_, worn), ordinals in sorted(summary["outfits"].items()):
+        if len(ordinals) > 1:
+            first, *others = sorted((paths.item(o) for o in ordinals), key=path_key)
             for path in others:
-                yield rule.at(path, rule.case_message("repeated", outfit=", ".join(worn), first=first, count=len(paths)))
+                yield rule.at(path, rule.case_message("repeated", outfit=", ".join(worn), first=first, count=len(ordinals)))
     share = rule.params.get("distinct")
     prefix = "" if where == "." else where + "/"
     for concept, images in sorted(summary["images"].items()):

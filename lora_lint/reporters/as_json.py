@@ -11,11 +11,11 @@ def report(result, stream: IO[str], options: dict[str, Any]) -> None:
     Compact lines keep the C encoder on a large result; the layout still reads
     well and diffs line by line.
     """
-    document = result.to_json()
-    findings = document.pop("findings")
     encode = json.JSONEncoder(ensure_ascii=False).encode  # one encoder for every line
     stream.write('{"version": 1,\n "findings": [')
-    for index, finding in enumerate(findings):
-        stream.write(("\n  " if index == 0 else ",\n  ") + encode(finding))
-    stream.write("\n ],\n" if findings else "],\n")
-    stream.write(' "summary": ' + json.dumps(document["summary"], ensure_ascii=False) + "}\n")
+    separator = "\n  "
+    for finding in result.findings:  # streamed in order: a million findings are never all in memory
+        stream.write(separator + encode(finding.to_json()))
+        separator = ",\n  "
+    stream.write("\n ],\n" if result.findings else "],\n")
+    stream.write(' "summary": ' + json.dumps(result.summary_json(), ensure_ascii=False) + "}\n")

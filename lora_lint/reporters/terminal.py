@@ -2,7 +2,8 @@
 finding's span underlined, then a summary table."""
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
+from itertools import groupby
 from typing import IO, Any
 
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
@@ -15,10 +16,10 @@ def report(result, stream: IO[str], options: dict[str, Any]) -> None:
     from rich.text import Text
 
     console = Console(file=stream, highlight=False, soft_wrap=True, force_terminal=options.get("color"), no_color=options.get("color") is False)
-    by_path: dict[str, list] = defaultdict(list)
-    for finding in result.findings:
-        by_path[finding.path].append(finding)
-    for path, findings in by_path.items():
+    by_rule: Counter = Counter()
+    for path, group in groupby(result.findings, key=lambda f: f.path):  # sorted: a file's findings are together
+        findings = list(group)
+        by_rule.update((f.rule, f.severity) for f in findings)
         console.print(Text(path, style="bold underline"))
         text = result.texts.get(path)
         shown = set()
@@ -41,7 +42,7 @@ def report(result, stream: IO[str], options: dict[str, Any]) -> None:
         table.add_column("rule")
         table.add_column("severity")
         table.add_column("count", justify="right")
-        for (rule, severity), count in sorted(Counter((f.rule, f.severity) for f in result.findings).items()):
+        for (rule, severity), count in sorted(by_rule.items()):
             table.add_row(rule, Text(severity, style=_STYLE[severity]), str(count))
         console.print(table)
         console.print()

@@ -1,0 +1,76 @@
+"""Grouping and near-matching of many 64-bit hashes, in numpy.
+
+The duplicate kinds fold a hash per caption or image; judging a million of
+them in Python loops would take longer than the rest of the check, so the
+sorting and comparing happen in numpy (imported only when there is
+something to compare).
+"""
+from __future__ import annotations
+
+from array import array
+from collections.abc import Iterator
+from itertools import combinations
+
+
+def equal_groups(hashes: array) -> Iterator[list[int]]:
+    """Indices of the hashes that occur more than once, a list per value (in index order)."""
+    if len(hashes) < 2:
+        return
+    import numpy as np
+
+    values = np.frombuffer(hashes, dtype=np.uint64)
+    order = np.argsort(values, kind="stable")
+    ordered = values[order]
+    starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
+    ends = np.concatenate((starts[1:], [len(ordered)]))
+    for start, end in zip(starts[ends - starts > 1].tolist(), ends[ends - starts > 1].tolist()):
+        yield order[start:end].tolist()
+
+
+def near_pairs(hashes: array, distance: int) -> list[tuple[int, int, int]]:
+    """(i, j, bits) for every pair of hashes within `distance` differing bits, i < j.
+
+    Multi-index hashing: cut the 64 bits into `distance + 2` blocks; two hashes
+    within `distance` bits differ in at most `distance` blocks, so they agree
+    on two whole blocks at least. Sorting by each pair of blocks brings every
+    such pair next to each other, and only those candidates are compared.
+    """
+    if len(hashes) < 2:
+        return []
+    import numpy as np
+
+    values = np.frombuffer(hashes, dtype=np.uint64)
+    blocks = distance + 2
+    edges = [64 * b // blocks for b in range(blocks + 1)]
+    masks = [np.uint64((1 << (edges[b + 1] - edges[b])) - 1) for b in range(blocks)]
+    parts = [(values >> np.uint64(edges[b])) & masks[b] for b in range(blocks)]
+    found = []
+    for one, two in combinations(range(blocks), 2):
+        keys = (parts[one] << np.uint64(edges[two + 1] - edges[two])) | parts[two]
+        order = np.argsort(keys, kind="stable")
+        ordered = keys[order]
+        step = 1
+        while step < len(ordered):
+            same = np.flatnonzero(ordered[step:] == ordered[:-step])
+            if not len(same):
+                break
+            found.append(np.stack((order[same], order[same + step])))
+            step += 1
+    if not found:
+        return []
+    pairs = np.concatenate(found, axis=1)
+    pairs = np.unique(np.sort(pairs, axis=0), axis=1)
+    bits = _popcount(values[pairs[0]] ^ values[pairs[1]])
+    near = bits <= distance
+    return list(zip(pairs[0][near].tolist(), pairs[1][near].tolist(), bits[near].tolist()))
+
+
+def _popcount(words):
+    """Set bits of each uint64 (the SWAR count: numpy before 2.0 has no bitwise_count)."""
+    import numpy as np
+
+    u = np.uint64
+    words = words - ((words >> u(1)) & u(0x5555555555555555))
+    words = (words & u(0x3333333333333333)) + ((words >> u(2)) & u(0x3333333333333333))
+    words = (words + (words >> u(4))) & u(0x0F0F0F0F0F0F0F0F)
+    return ((words * u(0x0101010101010101)) >> u(56)).astype(np.int64)
