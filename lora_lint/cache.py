@@ -28,6 +28,7 @@ import tempfile
 import time
 from contextlib import contextmanager, suppress
 from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 
 FOLDER = ".lora-lint-cache"
@@ -65,31 +66,66 @@ def _no_gc():
             gc.enable()
 
 
+_VERSION = 2
+_BATCH = 1_000  # judged findings a record holds
+
+
 class ChunkCache:
-    """Outcomes of chunks of one dataset run, read at the start and written at the end."""
+    """Outcomes of chunks of one dataset run, streamed: the last run's file is
+    read record by record as the chunks come, in item order, and this run's
+    file is written the same way, so a million captions never sit in memory.
+
+    The file holds a header, then a record per chunk (its first ordinal, its
+    key, the stamps and content hashes of its captions, its outcome pickled),
+    then the dataset rules' judgements in batches.
+    """
 
     def __init__(self, root: Path, run_key: str) -> None:
         self.root = root
         self.file = root / FOLDER / f"check-{hashlib.blake2b(run_key.encode(), digest_size=12).hexdigest()}.pickle"
         self.started = time.time_ns()
-        self.old_chunks: dict[str, Any] = {}
-        self.old_hashes: dict[str, tuple[tuple, bytes]] = {}
-        self.old_order: list[str] = []
-        self.old_judged: dict | None = None
+        self._old = self._records()
+        self._ahead: tuple | None = None  # the old record read but not yet reached
+        self._memo: dict[str, tuple[tuple, bytes]] = {}  # the current chunk's old content hashes
+        self._same = True  # every chunk so far has the key it had, at the place it had
+        self._count = 0
+        self._out = None
+        self._temporary: str | None = None
+        self._open_out()
+
+    def _records(self):
+        """The last run's records, one at a time (nothing when missing, broken or old)."""
         try:
-            with self.file.open("rb") as handle, _no_gc():  # unpickling many small objects: collections would only slow it
-                self.old_hashes, self.old_chunks, self.old_order, self.old_judged = pickle.load(handle)
-        except Exception:  # missing, unreadable or from another version: start empty
-            pass
-        self.chunks: dict[str, Any] = {}
-        self.hashes: dict[str, tuple[tuple, bytes]] = {}
-        self.order: list[str] = []  # this run's chunk keys, in item order
-        self.judged: dict | None = None  # rule -> the dataset rule's findings
+            with self.file.open("rb") as handle:
+                if pickle.load(handle) != ("lora-lint", _VERSION):
+                    return
+                while True:
+                    with _no_gc():  # unpickling many small objects: collections would only slow it
+                        yield pickle.load(handle)
+        except Exception:  # end of file, cut off, unreadable: what was read stands, the rest is unknown
+            return
+
+    def _next_old(self) -> tuple | None:
+        if self._ahead is None:
+            self._ahead = next(self._old, None)
+        return self._ahead
+
+    def _old_chunk(self, first: int) -> tuple | None:
+        """The last run's record of the chunk starting at `first`, if it had one."""
+        while (record := self._next_old()) is not None and record[0] == "chunk" and record[1] < first:
+            self._ahead = None
+        if record is not None and record[0] == "chunk" and record[1] == first:
+            return record
+        return None
 
     def key(self, items) -> str:
-        """The chunk's key: every item's path, context and bytes."""
+        """The chunk's key: every item's place, path, context and bytes."""
+        first = items[0].ordinal if items else 0
+        old = self._old_chunk(first)
+        self._memo = old[3] if old else {}
+        self._hashes: dict[str, tuple[tuple, bytes]] = {}
         digest = hashlib.blake2b(digest_size=16)
-        digest.update(b"%d:" % (items[0].ordinal if items else 0))  # summaries name items by ordinal
+        digest.update(b"%d:" % first)  # summaries name items by ordinal
         for item in items:
             # the folder's context (repeats, trigger, class) follows from its path and the run's settings
             digest.update(f"{item.path}\0{item.folder.path}\0{item.media}\0{item.caption is not None}\0".encode())
@@ -106,7 +142,8 @@ class ChunkCache:
                 except OSError:
                     digest.update(f"{image}:missing".encode())
         key = digest.hexdigest()
-        self.order.append(key)
+        self._pending = (first, key, self._hashes, old[4] if old and old[2] == key else None)
+        self._same = self._same and old is not None and old[2] == key
         return key
 
     def _content(self, path: str) -> bytes:
@@ -116,9 +153,9 @@ class ChunkCache:
         except OSError:
             return b"missing"
         stamp = _stamp(stat)
-        known = self.old_hashes.get(path)
+        known = self._memo.get(path)
         if known and known[0] == stamp:
-            self.hashes[path] = known
+            self._hashes[path] = known
             return known[1]
         try:
             with open(path, "rb") as handle:
@@ -126,50 +163,110 @@ class ChunkCache:
         except OSError:
             return b"unreadable"
         if self.started - stat.st_mtime_ns > _RACY_NS:  # a file this fresh may change again within its mtime's tick
-            self.hashes[path] = (stamp, value)
+            self._hashes[path] = (stamp, value)
         return value
 
     def get(self, key: str) -> Any | None:
-        outcome = self.old_chunks.get(key)
-        if outcome is None:
+        """The outcome the last run had for the chunk just keyed, if unchanged."""
+        first, pending_key, hashes, data = self._pending
+        if data is None or pending_key != key:
             return None
-        self.chunks[key] = outcome
+        try:
+            outcome = pickle.loads(data)
+        except Exception:
+            return None
         return dataclasses.replace(outcome, cached=True)
 
-    def put(self, key: str, outcome: Any) -> None:
-        self.chunks[key] = outcome
+    def ticket(self, key: str) -> tuple:
+        """What `put` needs to record the chunk just keyed (the run may key
+        later chunks before this one's outcome comes back)."""
+        return self._pending
+
+    def put(self, ticket: tuple, outcome: Any) -> None:
+        """Record a chunk's outcome (in item order)."""
+        first, key, hashes, data = ticket
+        if data is None:
+            data = pickle.dumps(dataclasses.replace(outcome, facts={}, cached=False), protocol=pickle.HIGHEST_PROTOCOL)
+        self._count += 1
+        self._write(("chunk", first, key, hashes, data))
 
     def judged_before(self) -> dict | None:
-        """Each dataset rule's findings of the last run, when every chunk is what it was then."""
-        return self.old_judged if self.order == self.old_order else None
+        """Each dataset rule's findings of the last run (read lazily, rule by
+        rule in the run's order), when every chunk is what it was then."""
+        if not self._same or self._old_chunk(1 << 62) is not None:
+            return None
+        record = self._next_old()
+        if record is None or record[0] != "judged" or record[1] != self._count:
+            return None  # the last run had more chunks, or stopped before judging
+        self._ahead = None
+        place = {name: number for number, name in enumerate(record[2])}
+        return {name: self._old_findings(name, place) for name in record[2]}
 
-    def keep_judged(self, findings: dict) -> None:
-        """Rule name -> its findings, for rules judged on their summary alone."""
-        old = self.old_judged or {}
-        same = findings.keys() == old.keys() and all(old[name] is found for name, found in findings.items())
-        self.judged = None if same else findings  # None: the last run's judgement stands as written
+    def _old_findings(self, name: str, place: dict[str, int]):
+        """A rule's findings, read on from where the last rule's ended (rules come in order)."""
+        while (record := self._next_old()) is not None and record[0] == "findings" and place[record[1]] < place[name]:
+            self._ahead = None  # a rule before this one, judged again this run
+        while (record := self._next_old()) is not None and record[0] == "findings" and record[1] == name:
+            self._ahead = None
+            yield from record[2]
 
-    def save(self) -> None:
-        """Write this run's chunks (quietly skipped where the dataset is read-only,
-        or when a plugin's summary cannot be pickled)."""
-        if self.order == self.old_order and self.hashes == self.old_hashes and self.judged is None:
-            return
+    def keep_judged(self, names: list[str]) -> None:
+        """Start the judgements' part: the rules whose findings follow."""
+        self._write(("judged", self._count, names))
+
+    def keep_findings(self, name: str, findings) -> Iterator:
+        """Write a rule's findings as they pass (they go on to the result)."""
+        batch = []
+        for finding in findings:
+            batch.append(finding)
+            if len(batch) == _BATCH:
+                self._write(("findings", name, batch))
+                batch = []
+            yield finding
+        if batch:
+            self._write(("findings", name, batch))
+
+    def _open_out(self) -> None:
         folder = self.file.parent
-        temporary = None
         try:
             folder.mkdir(exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=folder, suffix=".tmp")
-            with os.fdopen(handle, "wb") as out:
-                judged = self.judged if self.judged is not None else self.old_judged
-                pickle.dump((self.hashes, self.chunks, self.order, judged), out, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(temporary, self.file)
-            temporary = None
-            runs = sorted(folder.glob("check-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
+            handle, self._temporary = tempfile.mkstemp(dir=folder, suffix=".tmp")
+            self._out = os.fdopen(handle, "wb")
+            pickle.dump(("lora-lint", _VERSION), self._out)
+        except OSError:  # a read-only dataset: no cache written
+            self._out = None
+
+    def _write(self, record: tuple) -> None:
+        if self._out is None:
+            return
+        try:
+            pickle.dump(record, self._out, protocol=pickle.HIGHEST_PROTOCOL)
+        except (OSError, pickle.PicklingError, TypeError, AttributeError):  # a disk full, a plugin's summary
+            self.abandon()
+
+    def save(self) -> None:
+        """Put this run's file in place of the last one's."""
+        self._old.close()
+        if self._out is None:
+            return
+        try:
+            self._out.close()
+            self._out = None
+            os.replace(self._temporary, self.file)
+            self._temporary = None
+            runs = sorted(self.file.parent.glob("check-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
             for old in runs[KEEP:]:
                 old.unlink(missing_ok=True)
-        except (OSError, pickle.PicklingError, TypeError, AttributeError):
-            pass
-        finally:
-            if temporary is not None:
-                with suppress(OSError):
-                    os.unlink(temporary)
+        except OSError:
+            self.abandon()
+
+    def abandon(self) -> None:
+        """Drop this run's file (the last one stays)."""
+        if self._out is not None:
+            with suppress(OSError):
+                self._out.close()
+            self._out = None
+        if self._temporary is not None:
+            with suppress(OSError):
+                os.unlink(self._temporary)
+            self._temporary = None

@@ -233,11 +233,16 @@ class _DatasetRun:
         fixing = self.options.fixer is not None
         jobs = 1 if fixing else self.options.jobs
         cache = ChunkCache(self.root, self.run_key(self.reader)) if self.options.cache and not fixing else None
-        for outcome in outcomes(self, self.chunks(), jobs, cache):
-            self.reduce(outcome)
-            if self.options.progress:
-                self.options.progress(self.summary.images or self.summary.captions)
-        self.conclude(cache)
+        try:
+            for outcome in outcomes(self, self.chunks(), jobs, cache):
+                self.reduce(outcome)
+                if self.options.progress:
+                    self.options.progress(self.summary.images or self.summary.captions)
+            self.conclude(cache)
+        except BaseException:
+            if cache is not None:
+                cache.abandon()  # the last run's file stays as it was
+            raise
 
     def chunks(self):
         """The dataset's items, numbered, in chunks of CHUNK, with display paths."""
@@ -277,7 +282,7 @@ class _DatasetRun:
         if items:
             outcome.paths.append(path_record(items))
         outcome.facts = self.images.take_new()
-        self.images.forget_provided()
+        self.images.forget_chunk()
         return outcome
 
     def reduce(self, outcome: Outcome) -> None:
@@ -369,12 +374,19 @@ class _DatasetRun:
         outcome.images += len(item.images)
         if self.settings.trigger or item.folder.trigger:
             outcome.triggers.add(self.settings.trigger or item.folder.trigger)
+        folds = outcome.folds
         for rule in dataset_rules:
             if rule.name in ignored:
                 continue
-            if rule.name not in outcome.folds:
-                outcome.folds[rule.name] = self._call(rule, "start", rule.kind.start)
-            self._call(rule, "fold", rule.kind.fold, outcome.folds[rule.name], item, caption, rule)
+            if rule.name not in folds:
+                folds[rule.name] = self._call(rule, "start", rule.kind.start)
+            summary = folds[rule.name]
+            try:  # inline, not through _call: this runs for every rule on every item
+                rule.kind.fold(summary, item, caption, rule)
+            except LoraLintError:
+                raise
+            except Exception as error:
+                raise failure(rule, "fold", str(self.scope.path), error) from error
 
     def fix(self, item: Item, caption: Caption, findings: list[Finding], rules: list[ActiveRule], ignored: set[str]) -> None:
         """Hand a caption to the fixer, with a way to lint its fixed text again."""
@@ -413,37 +425,43 @@ class _DatasetRun:
     def finish(self, cache: ChunkCache | None = None) -> None:
         """Judge every dataset rule once, in the dataset's context (no subset);
         when no chunk changed since the last run, a rule's judgement stands
-        (unless its kind reads files beside the items)."""
-        before = cache.judged_before() if cache is not None else None
-        judged: dict[str, list[Finding]] = {}
+        (unless its kind reads files beside the items). Findings stream into
+        the result (and the cache) as they are judged."""
+        before = (cache.judged_before() if cache is not None else None) or {}
         if self.judge_rules:
-            for rule, findings in self.judge(before or {}):
+            rules = self.dataset_rules()
+            kept = [rule.name for rule in rules if not getattr(rule.kind, "READS", ())]
+            if cache is not None:
+                cache.keep_judged(kept)
+            for rule in rules:
+                stands = rule.name in before and rule.name in kept
+                findings = before[rule.name] if stands else self.judged(rule)
+                if cache is not None and rule.name in kept:
+                    findings = cache.keep_findings(rule.name, findings)
                 self.result.findings.extend(findings)
-                if not getattr(rule.kind, "READS", ()):
-                    judged[rule.name] = findings
-        if cache is not None:
-            cache.keep_judged(judged)
         if not self.settings.lora:
             self.summary.notes.append("no LoRA type set ('lora:' in .lora-lint.yaml): rules for a type were skipped")
         if not self.summary.triggers:
             self.summary.notes.append("no trigger known ('trigger:' in .lora-lint.yaml or a kohya folder name)")
         self.result.datasets.append(self.summary)
 
-    def judge(self, before: dict[str, list[Finding]]):
-        """(rule, findings) of each dataset rule: judged now, or as `before` when it stands."""
-        where = self.scope.prefix.rstrip("/") or "."
+    def dataset_rules(self) -> list[ActiveRule]:
+        """The dataset rules, resolved in the dataset's context."""
         context = context_of(self.settings, self.knowledge, None, root=self.root, images=self.images, paths=self.paths)
-        for rule in self.rules:
-            active = self.resolve(rule, context)
-            if active is None or active.kind.SCOPE != "dataset":
-                continue
-            if rule.name in before and not getattr(active.kind, "READS", ()):
-                yield active, before[rule.name]
-                continue
-            summary = self.folded(rule.name)
-            if summary is None:
-                summary = self._call(active, "start", active.kind.start)
-            yield active, self._call(active, "judge", lambda: list(active.kind.judge(summary, active, where)))
+        return [active for rule in self.rules if (active := self.resolve(rule, context)) and active.kind.SCOPE == "dataset"]
+
+    def judged(self, rule: ActiveRule):
+        """A dataset rule's findings on its summary of every item, as judged."""
+        where = self.scope.prefix.rstrip("/") or "."
+        summary = self.folded(rule.name)
+        if summary is None:
+            summary = self._call(rule, "start", rule.kind.start)
+        try:
+            yield from rule.kind.judge(summary, rule, where)
+        except LoraLintError:
+            raise
+        except Exception as error:
+            raise failure(rule, "judge", str(self.scope.path), error) from error
 
     def _call(self, rule: ActiveRule, step: str, function, *args):
         try:

@@ -147,6 +147,7 @@ class ImageStore:
         self.new: dict[str, tuple] = {}  # read by this process since the last `take_new`
         self.learned: dict[str, tuple] = {}  # read by any process of the run: written at the end
         self.provided: dict[str, ImageFacts] = {}  # images that are not files: their reader's facts
+        self.asked: dict[str, ImageFacts] = {}  # facts rules asked for in this chunk
         self._db: sqlite3.Connection | None = None
         self._pid: int | None = None
 
@@ -170,9 +171,10 @@ class ImageStore:
             self._db.close()
         self._db, self._pid = None, None
 
-    def forget_provided(self) -> None:
-        """Drop what readers provided for a chunk's items (no rule asks after the chunk)."""
+    def forget_chunk(self) -> None:
+        """Drop the facts given and asked for a chunk's items (no rule asks after the chunk)."""
         self.provided.clear()
+        self.asked.clear()
 
     def _cached(self, key: str) -> tuple | None:
         row = self.new.get(key) or self.learned.get(key)
@@ -188,9 +190,15 @@ class ImageStore:
         self.provided.update(zip(paths, facts))
 
     def facts(self, path: str) -> ImageFacts:
-        """Facts of the image at `path`."""
+        """Facts of the image at `path` (remembered for the chunk: several rules ask)."""
         if path in self.provided:
             return self.provided[path]
+        known = self.asked.get(path)
+        if known is None:
+            known = self.asked[path] = self._facts(path)
+        return known
+
+    def _facts(self, path: str) -> ImageFacts:
         try:
             stat = os.stat(path)
         except OSError as error:

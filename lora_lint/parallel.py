@@ -9,7 +9,6 @@ one chunk to map, nothing is forked.
 """
 from __future__ import annotations
 
-import dataclasses
 import multiprocessing
 import os
 import sys
@@ -45,15 +44,16 @@ def outcomes(run, chunks: Iterator[list], jobs: int, cache=None) -> Iterator:
     """The outcome of each chunk, in order: from the cache, mapped here, or in `jobs` processes."""
     global _RUN
     pool = None
-    pending: deque = deque()  # (future, cache key or None when the outcome came from the cache)
+    pending: deque = deque()  # (future, the cache's ticket for the chunk or None)
     forkable = jobs > 1 and sys.platform.startswith("linux")  # fork is safe there; elsewhere the map stays here
     misses = 0
     try:
         for chunk in chunks:
             key = cache.key(chunk) if cache is not None else None
             hit = cache.get(key) if key is not None else None
+            key = cache.ticket(key) if key is not None else None
             if hit is not None:
-                pending.append((_done(hit), None))
+                pending.append((_done(hit), key))
             else:
                 misses += 1
                 if pool is None and forkable and misses == 2:  # a second chunk to map: worth the workers
@@ -85,5 +85,5 @@ def _collect(entry, cache):
     except Exception as error:  # e.g. a plugin's summary that cannot be pickled back
         raise LoraLintError(f"a worker's result could not come back: {type(error).__name__}: {error} (try --jobs 1)") from None
     if key is not None:
-        cache.put(key, dataclasses.replace(outcome, facts={}))  # image facts have their own cache
+        cache.put(key, outcome)  # in order: the cache file is written as the outcomes come
     return outcome
