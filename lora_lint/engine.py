@@ -277,6 +277,7 @@ class _DatasetRun:
     def map(self, items: list[Item]) -> Outcome:
         """The map step over a chunk of items: caption findings and dataset folds."""
         outcome = Outcome()
+        self.images.expect(path for item in items if item.facts is None for path in item.images)
         for item in items:
             self.item(item, outcome)
         if items:

@@ -20,6 +20,7 @@ from pathlib import Path
 CACHE_FOLDER = ".lora-lint-cache"
 _CACHE_FILE = "images-v3.sqlite"  # facts as a list in ImageFacts field order
 _PNG_END = b"IEND\xaeB`\x82"
+_QUERY = 500  # keys a cache query asks for (SQLite's limit on parameters is 999 in old builds)
 
 
 @dataclass(frozen=True)
@@ -148,6 +149,8 @@ class ImageStore:
         self.learned: dict[str, tuple] = {}  # read by any process of the run: written at the end
         self.provided: dict[str, ImageFacts] = {}  # images that are not files: their reader's facts
         self.asked: dict[str, ImageFacts] = {}  # facts rules asked for in this chunk
+        self.rows: dict[str, tuple] = {}  # cache rows read for this chunk
+        self.expected: list[str] = []  # keys of the chunk's images not yet read from the cache
         self._db: sqlite3.Connection | None = None
         self._pid: int | None = None
 
@@ -175,14 +178,29 @@ class ImageStore:
         """Drop the facts given and asked for a chunk's items (no rule asks after the chunk)."""
         self.provided.clear()
         self.asked.clear()
+        self.rows.clear()
+        self.expected = []
+
+    def expect(self, paths) -> None:
+        """The images a chunk's rules may ask for: their rows are read in one
+        query when the first is asked for, not a query each."""
+        self.expected = [self._key(path) for path in paths]
+
+    def _key(self, path: str) -> str:
+        return path[len(self.prefix):] if self.prefix and path.startswith(self.prefix) else path
 
     def _cached(self, key: str) -> tuple | None:
-        row = self.new.get(key) or self.learned.get(key)
+        row = self.new.get(key) or self.learned.get(key) or self.rows.get(key)
         if row is None and (db := self._reader()) is not None:
+            wanted, self.expected = ([key, *self.expected] if key in self.expected else [key]), []
             try:
-                row = db.execute("SELECT size, mtime, facts FROM images WHERE path = ?", (key,)).fetchone()
+                for start in range(0, len(wanted), _QUERY):
+                    batch = wanted[start : start + _QUERY]
+                    marks = ",".join("?" * len(batch))
+                    self.rows.update((path, rest) for path, *rest in db.execute(f"SELECT path, size, mtime, facts FROM images WHERE path IN ({marks})", batch))
             except sqlite3.Error:  # a broken cache file is no cache
-                row = None
+                pass
+            row = self.rows.get(key)
         return row
 
     def provide(self, paths: tuple[str, ...], facts: tuple[ImageFacts, ...]) -> None:
@@ -203,7 +221,7 @@ class ImageStore:
             stat = os.stat(path)
         except OSError as error:
             return ImageFacts(error=error.strerror or str(error))
-        key = path[len(self.prefix):] if self.prefix and path.startswith(self.prefix) else path
+        key = self._key(path)
         row = self._cached(key)
         if row and row[0] == stat.st_size and row[1] == stat.st_mtime_ns:
             return ImageFacts(*json.loads(row[2]))
