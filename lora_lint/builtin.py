@@ -32,9 +32,9 @@ def lora_lint_rule_kinds() -> list[Any]:
 
 @hookimpl
 def lora_lint_reporters() -> dict[str, Any]:
-    from .reporters import as_json, terminal
+    from .reporters import as_json, github, junit, sarif, terminal
 
-    return {"json": as_json.report, "rich": terminal.report}
+    return {"json": as_json.report, "rich": terminal.report, "sarif": sarif.report, "github": github.report, "junit": junit.report}
 
 
 class FolderReader:

@@ -80,7 +80,7 @@ def _parser() -> argparse.ArgumentParser:
 def _lint_arguments(command: argparse.ArgumentParser) -> None:
     """The arguments `check` and `fix` share."""
     command.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="dataset root, a folder below one, or a caption file")
-    command.add_argument("--format", default="rich", help="output format: rich, json, or a plugin's (default: rich)")
+    command.add_argument("--format", default="rich", help="output format: rich, json, sarif, github, junit, or a plugin's (default: rich)")
     command.add_argument("--select", default="", metavar="RULES", help="only these rules (comma-separated names)")
     command.add_argument("--ignore", default="", metavar="RULES", help="skip these rules (comma-separated names)")
     command.add_argument("--fail-on", default="warning", choices=("error", "warning", "info"), help="lowest severity that makes the exit status 1 (default: warning)")
@@ -203,7 +203,7 @@ def _check(args) -> int:
     plugins = load_plugins()
     if args.format not in plugins.reporters:
         raise LoraLintError(f"unknown format '{args.format}' (formats: {', '.join(sorted(plugins.reporters))})")
-    texts = args.format != "json"  # only reporters that show captions need their text
+    texts = args.format not in ("json", "sarif", "github", "junit")  # formats that never show caption text
     options = Options(select=_names(args.select), ignore=_names(args.ignore), config=args.config, jobs=_jobs_of(args), cache=args.cache, texts=texts)
     if getattr(args, "dask", None):
         result = _check_on_dask(args, options)

@@ -24,7 +24,7 @@ from .caption import Caption, analyse
 from .dataset import IMAGE_EXTENSIONS, Item
 from .errors import LoraLintError, did_you_mean
 from .images import ImageStore
-from .findings import SEVERITY_ORDER, Finding
+from .findings import RECORD, SEVERITY_ORDER, Finding
 from .store import FindingStore, PathTable, path_record
 from .knowledge import Knowledge, context_of
 from .packs import load_knowledge
@@ -59,9 +59,27 @@ class DatasetSummary:
     captions: int = 0
     images: int = 0
     notes: list[str] = field(default_factory=list)
+    prefix: str = field(default="", repr=False)  # before its display paths (several datasets checked at once)
 
     def to_json(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+        return {k: v for k, v in self.__dict__.items() if k != "prefix"}
+
+
+@dataclass(frozen=True)
+class RuleDoc:
+    """What reporters say of a rule that ran: its kind, pack and documentation."""
+
+    name: str
+    kind: str
+    pack: str
+    severity: str
+    summary: str
+    why: str
+
+    @classmethod
+    def of(cls, rule) -> RuleDoc:
+        why = " ".join(str(rule.doc("why", "")).split())
+        return cls(rule.name, rule.kind, rule.pack, rule.value("severity", {}, "warning"), rule.doc("summary", ""), why)
 
 
 @dataclass
@@ -71,6 +89,19 @@ class Result:
     findings: FindingStore = field(default_factory=FindingStore)  # iterates sorted by path and position
     datasets: list[DatasetSummary] = field(default_factory=list)
     texts: dict[str, str] = field(default_factory=dict)  # caption text of files with findings
+    rules: dict[str, RuleDoc] = field(default_factory=dict)  # the rules that ran, by name
+
+    def file_of(self, path: str) -> tuple[Path, int | None]:
+        """The file a display path names, and the line of a record in it
+        (`set.jsonl:42#image` is line 42 of set.jsonl)."""
+        line = None
+        match = RECORD.match(path)
+        if match:
+            path, line = match.group(1), int(match.group(2))
+        dataset = max((d for d in self.datasets if path.startswith(d.prefix)), key=lambda d: len(d.prefix), default=None)
+        if dataset is None:
+            return Path(path), line
+        return Path(dataset.root) / path[len(dataset.prefix):], line
 
     def counts(self) -> dict[str, int]:
         return self.findings.counts()
@@ -224,7 +255,10 @@ class _DatasetRun:
             str(scope.settings) if scope.settings else None,
             self.settings.lora,
             self.settings.model,
+            prefix=scope.prefix,
         )
+        for rule in self.rules:
+            result.rules.setdefault(rule.name, RuleDoc.of(rule))
 
     def run(self) -> None:
         """Map chunks of items (in worker processes when there are several), reduce, judge."""

@@ -8,12 +8,12 @@ from typing import Any
 SEVERITY_ORDER = {"info": 0, "warning": 1, "error": 2}
 
 
-_RECORD = re.compile(r"^(.*):(\d+)(#image)?$")
+RECORD = re.compile(r"^(.*):(\d+)(#image)?$")  # a record of a dataset file: set.jsonl:42, set.jsonl:42#image
 
 
 def path_key(path: str) -> tuple:
     """A display path's sort key: `set.jsonl:9` before `set.jsonl:10` (a file's records in line order)."""
-    match = _RECORD.match(path)
+    match = RECORD.match(path)
     return (match.group(1), int(match.group(2)), match.group(3) or "") if match else (path, 0, "")
 
 
