@@ -23,6 +23,7 @@ def _parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check", help="lint datasets (captions and images)")
     _lint_arguments(check)
+    check.add_argument("--write-baseline", action="store_true", help="record today's findings in each dataset's .lora-lint-baseline.json: later checks report only new ones")
 
     fix = commands.add_parser("fix", help="apply the fixes findings carry (safe ones unless --unsafe-fixes)")
     _lint_arguments(fix)
@@ -89,6 +90,7 @@ def _lint_arguments(command: argparse.ArgumentParser) -> None:
     command.add_argument("--no-cache", dest="cache", action="store_false", help="neither read nor write the dataset's check cache (.lora-lint-cache/)")
     command.add_argument("--dask", metavar="ADDRESS", help="map and reduce on this Dask scheduler (tcp://host:8786); needs lora-lint[dask]")
     command.add_argument("--color", action=argparse.BooleanOptionalAction, default=None, help="force or disable colours")
+    command.add_argument("--no-baseline", dest="baseline", action="store_false", help="report findings the dataset's .lora-lint-baseline.json holds too")
     command.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
 
 
@@ -204,7 +206,10 @@ def _check(args) -> int:
     if args.format not in plugins.reporters:
         raise LoraLintError(f"unknown format '{args.format}' (formats: {', '.join(sorted(plugins.reporters))})")
     texts = args.format not in ("json", "sarif", "github", "junit")  # formats that never show caption text
-    options = Options(select=_names(args.select), ignore=_names(args.ignore), config=args.config, jobs=_jobs_of(args), cache=args.cache, texts=texts)
+    options = Options(
+        select=_names(args.select), ignore=_names(args.ignore), config=args.config, jobs=_jobs_of(args), cache=args.cache, texts=texts,
+        baseline=args.baseline, write_baseline=args.write_baseline,
+    )
     if getattr(args, "dask", None):
         result = _check_on_dask(args, options)
     elif args.format == "rich" and sys.stderr.isatty():
@@ -216,6 +221,8 @@ def _check(args) -> int:
     else:
         result = check(args.paths, plugins, options)
     plugins.reporters[args.format](result, sys.stdout, {"color": args.color})
+    if args.write_baseline:
+        return 0  # every finding is now the baseline's
     return 1 if result.failed(args.fail_on) else 0
 
 
@@ -250,7 +257,7 @@ def _fix(args) -> int:
         sys.stdout.write("".join(report.diffs))
         print(f"{report.fixed} finding(s) would be fixed in {report.files} file(s)", file=sys.stderr)
         return 1 if report.files else 0
-    remaining = check(args.paths, plugins, Options(select=options.select, ignore=options.ignore, config=args.config, jobs=_jobs_of(args), cache=args.cache))
+    remaining = check(args.paths, plugins, Options(select=options.select, ignore=options.ignore, config=args.config, jobs=_jobs_of(args), cache=args.cache, baseline=args.baseline))
     unsafe = sum(1 for f in remaining.findings if f.fix is not None and not f.fix.safe)
     summary = f"fixed {report.fixed} finding(s) in {report.files} file(s); {len(remaining.findings)} remain"
     if unsafe and not args.unsafe_fixes:

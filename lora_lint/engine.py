@@ -13,12 +13,15 @@ import fnmatch
 import gc
 import os
 import sys
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .active import ActiveRule, caption_findings, failure, resolve
+from .baseline import Baseline
+from .baseline import write as write_baseline
 from .cache import ChunkCache, code_stamp
 from .caption import Caption, analyse
 from .dataset import IMAGE_EXTENSIONS, Item
@@ -44,6 +47,8 @@ class Options:
     jobs: int = 1  # processes that map chunks of items (a fix always runs in one)
     cache: bool = True  # reuse the outcomes of unchanged chunks (never for a fix)
     texts: bool = True  # keep the text of captions with findings (the rich reporter shows them)
+    baseline: bool = True  # drop the findings a dataset's baseline holds
+    write_baseline: bool = False  # record every finding in each dataset's baseline instead
 
 
 @dataclass
@@ -59,6 +64,8 @@ class DatasetSummary:
     captions: int = 0
     images: int = 0
     notes: list[str] = field(default_factory=list)
+    baselined: int = 0  # findings the dataset's baseline held (not reported)
+    stale_baseline: list[list[str]] = field(default_factory=list)  # baseline entries nothing matched: [path, rule, message]
     prefix: str = field(default="", repr=False)  # before its display paths (several datasets checked at once)
 
     def to_json(self) -> dict[str, Any]:
@@ -248,6 +255,8 @@ class _DatasetRun:
         # dataset rules judge folders and files that are datasets (JSONL, shards), not one caption
         self.judge_rules = scope.path.is_dir() or getattr(self.reader, "whole", False)
         self.images = ImageStore(self.root)
+        self.baseline = Baseline.load(self.root) if options.baseline and not options.write_baseline else None
+        self.recorded: Counter | None = Counter() if options.write_baseline else None
         self.paths = PathTable()  # display paths by item ordinal, for the dataset rules' judgements
         self.summary = DatasetSummary(
             scope.path.as_posix(),
@@ -322,7 +331,7 @@ class _DatasetRun:
 
     def reduce(self, outcome: Outcome) -> None:
         """Merge one chunk's outcome into the run's."""
-        self.result.findings.extend(outcome.findings)
+        self.add(outcome.findings)
         self.result.texts.update(outcome.texts)
         if self.unchanged and not outcome.cached:  # a chunk changed: judge it all, merging as chunks come
             self.unchanged = False
@@ -473,12 +482,40 @@ class _DatasetRun:
                 findings = before[rule.name] if stands else self.judged(rule)
                 if cache is not None and rule.name in kept:
                     findings = cache.keep_findings(rule.name, findings)
-                self.result.findings.extend(findings)
+                self.add(findings)
+        self.close_baseline()
         if not self.settings.lora:
             self.summary.notes.append("no LoRA type set ('lora:' in .lora-lint.yaml): rules for a type were skipped")
         if not self.summary.triggers:
             self.summary.notes.append("no trigger known ('trigger:' in .lora-lint.yaml or a kohya folder name)")
         self.result.datasets.append(self.summary)
+
+    def add(self, findings) -> None:
+        """Findings into the result: recorded for a new baseline, or dropped when the baseline holds them."""
+        if self.recorded is not None:
+            findings = self._recording(findings)
+        if self.baseline is not None:
+            findings = self.baseline.drop(findings, self.scope.prefix)
+        self.result.findings.extend(findings)
+
+    def _recording(self, findings):
+        start = len(self.scope.prefix)
+        for finding in findings:
+            self.recorded[(finding.path[start:], finding.rule, finding.message)] += 1
+            yield finding
+
+    def close_baseline(self) -> None:
+        """Write the baseline asked for, or say what the baseline held and what it no longer matches."""
+        if self.recorded is not None:
+            file = write_baseline(self.root, self.recorded)
+            self.summary.notes.append(f"wrote {sum(self.recorded.values())} findings to the baseline {file}")
+        elif self.baseline is not None:
+            self.summary.baselined = self.baseline.matched
+            self.summary.stale_baseline = [list(entry) for entry in self.baseline.stale()]
+            if self.summary.stale_baseline:
+                path, rule, _ = self.summary.stale_baseline[0]
+                count = len(self.summary.stale_baseline)
+                self.summary.notes.append(f"{count} baseline entr{'y' if count == 1 else 'ies'} no longer match (fixed or changed; e.g. {rule} on {path}): --write-baseline drops them")
 
     def dataset_rules(self) -> list[ActiveRule]:
         """The dataset rules, resolved in the dataset's context."""

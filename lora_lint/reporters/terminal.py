@@ -57,6 +57,9 @@ def report(result, stream: IO[str], options: dict[str, Any]) -> None:
     if not result.findings:
         verdict.append("clean: ", style="bold green")  # only a clean run is green
     verdict.append(f"{tally} in {captions} captions and {images} images")
+    held = sum(d.baselined for d in result.datasets)
+    if held:
+        verdict.append(f" ({held} more held by the baseline)", style="dim")
     console.print(verdict)
 
 
