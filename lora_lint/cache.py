@@ -41,6 +41,18 @@ def _stamp(stat: os.stat_result) -> tuple:
     return (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, stat.st_dev)
 
 
+def make_folder(root: Path) -> Path:
+    """The dataset's cache folder, made with a `.gitignore` of `*` inside (as
+    pytest's and ruff's caches have), so it is never committed with the
+    dataset, and a CACHEDIR.TAG, so backup tools skip it."""
+    folder = root / FOLDER
+    if not (folder / ".gitignore").is_file():
+        folder.mkdir(exist_ok=True)
+        (folder / ".gitignore").write_text("# made by lora-lint: the cache is safe to delete and is not committed\n*\n")
+        (folder / "CACHEDIR.TAG").write_text("Signature: 8a477f597d28d172789f06886806bc55\n# lora-lint's cache: safe to delete\n")
+    return folder
+
+
 def code_stamp() -> str:
     """lora-lint's code, by the size and mtime of its modules (cheap enough for every run)."""
     from . import __version__
@@ -229,7 +241,7 @@ class ChunkCache:
     def _open_out(self) -> None:
         folder = self.file.parent
         try:
-            folder.mkdir(exist_ok=True)
+            make_folder(self.root)
             handle, self._temporary = tempfile.mkstemp(dir=folder, suffix=".tmp")
             self._out = os.fdopen(handle, "wb")
             pickle.dump(("lora-lint", _VERSION), self._out)

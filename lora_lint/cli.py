@@ -29,6 +29,7 @@ def _parser() -> argparse.ArgumentParser:
     _lint_arguments(fix)
     fix.add_argument("--unsafe-fixes", action="store_true", help="also apply fixes that remove content (leaked terms)")
     fix.add_argument("--diff", action="store_true", help="print what would change as a unified diff; change nothing")
+    fix.add_argument("--exit-zero", action="store_true", help="exit 0 even when findings remain (a pre-commit fix hook beside the check hook)")
 
     tags = commands.add_parser("tags", help="turn tagger output (WD14 .txt, .json or .csv with confidences) into captions")
     tags.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="dataset folders holding images and tagger output")
@@ -266,7 +267,7 @@ def _fix(args) -> int:
         print(f"lora-lint: not fixed: {path}: {why}", file=sys.stderr)
     print(f"lora-lint: {summary}", file=sys.stderr)
     plugins.reporters[args.format](remaining, sys.stdout, {"color": args.color})
-    return 1 if remaining.failed(args.fail_on) else 0
+    return 1 if remaining.failed(args.fail_on) and not args.exit_zero else 0
 
 
 def _tags(args) -> int:

@@ -244,7 +244,9 @@ class ImageStore:
         if not self.learned or self.root is None:
             return
         try:
-            self.file.parent.mkdir(exist_ok=True)
+            from .cache import make_folder
+
+            make_folder(self.root)
             with closing(sqlite3.connect(self.file)) as db, db:
                 db.execute("CREATE TABLE IF NOT EXISTS images (path TEXT PRIMARY KEY, size INTEGER, mtime INTEGER, facts TEXT)")
                 db.executemany("INSERT OR REPLACE INTO images VALUES (?, ?, ?, ?)", ((k, *v) for k, v in self.learned.items()))

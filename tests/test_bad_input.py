@@ -155,7 +155,7 @@ def test_debug_shows_the_traceback(run_process, tmp_path):
 
 def test_unknown_format_exits_2(run, dataset):
     result = run("check", dataset, "--format", "xml")
-    assert result.code == 2 and "unknown format 'xml' (formats: json, rich)" in result.err
+    assert result.code == 2 and "unknown format 'xml' (formats: github, json, junit, rich, sarif)" in result.err
 
 
 def test_bare_off_in_yaml_turns_a_rule_off(run, dataset):
