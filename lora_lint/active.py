@@ -98,6 +98,11 @@ def resolve(rule: Rule, context: dict[str, Any], settings: Settings, kinds: dict
     params = {name: value for name in kind.PARAMS if (value := rule.value(name, context)) is not None}
     fix = rule.value("fix", context)
     message = rule.value("message", context, "")
+    lang = context.get("lang")
+    if lang and lang != "en":  # a translation's texts win, case by case; what it lacks stays English
+        message = rule.value(f"message.{lang}", context) or message
+        if translated := rule.value(f"messages.{lang}", context):
+            params["messages"] = {**params.get("messages", {}), **translated}
     return ActiveRule(rule.name, kind, owners.get(rule.kind, "?"), severity, message, None if fix == "none" else fix, params, context, knowledge)
 
 

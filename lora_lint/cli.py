@@ -63,10 +63,12 @@ def _parser() -> argparse.ArgumentParser:
     rules = commands.add_parser("rules", help="list the rules of every loaded pack")
     rules.add_argument("path", nargs="?", type=Path, metavar="PATH", help="include the packs of the dataset at or above PATH (default: here)")
     rules.add_argument("--format", default="rich", choices=("rich", "json"))
+    _lang_argument(rules)
     rules.add_argument("--debug", action="store_true", default=argparse.SUPPRESS)
 
     explain = commands.add_parser("explain", help="what a rule checks and why, with examples")
     explain.add_argument("rule")
+    _lang_argument(explain)
     explain.add_argument("path", nargs="?", type=Path, metavar="PATH", help="include the packs of the dataset at or above PATH (default: here)")
     explain.add_argument("--debug", action="store_true", default=argparse.SUPPRESS)
 
@@ -92,7 +94,14 @@ def _lint_arguments(command: argparse.ArgumentParser) -> None:
     command.add_argument("--dask", metavar="ADDRESS", help="map and reduce on this Dask scheduler (tcp://host:8786); needs lora-lint[dask]")
     command.add_argument("--color", action=argparse.BooleanOptionalAction, default=None, help="force or disable colours")
     command.add_argument("--no-baseline", dest="baseline", action="store_false", help="report findings the dataset's .lora-lint-baseline.json holds too")
+    _lang_argument(command)
     command.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
+
+
+def _lang_argument(command: argparse.ArgumentParser) -> None:
+    from .i18n import LANGS, from_environment
+
+    command.add_argument("--lang", choices=LANGS, default=from_environment(), help="language of messages (default from LC_ALL, LC_MESSAGES, LANG: now %(default)s)")
 
 
 def _jobs(text: str) -> int:
@@ -209,7 +218,7 @@ def _check(args) -> int:
     texts = args.format not in ("json", "sarif", "github", "junit")  # formats that never show caption text
     options = Options(
         select=_names(args.select), ignore=_names(args.ignore), config=args.config, jobs=_jobs_of(args), cache=args.cache, texts=texts,
-        baseline=args.baseline, write_baseline=args.write_baseline,
+        baseline=args.baseline, write_baseline=args.write_baseline, lang=args.lang,
     )
     if getattr(args, "dask", None):
         result = _check_on_dask(args, options)
@@ -251,14 +260,14 @@ def _fix(args) -> int:
     if args.format not in plugins.reporters:
         raise LoraLintError(f"unknown format '{args.format}' (formats: {', '.join(sorted(plugins.reporters))})")
     fixer = Fixer(unsafe=args.unsafe_fixes, diff=args.diff)
-    options = Options(select=_names(args.select), ignore=_names(args.ignore), config=args.config, fixer=fixer)
+    options = Options(select=_names(args.select), ignore=_names(args.ignore), config=args.config, fixer=fixer, lang=args.lang)
     check(args.paths, plugins, options)
     report = fixer.report
     if args.diff:
         sys.stdout.write("".join(report.diffs))
         print(f"{report.fixed} finding(s) would be fixed in {report.files} file(s)", file=sys.stderr)
         return 1 if report.files else 0
-    remaining = check(args.paths, plugins, Options(select=options.select, ignore=options.ignore, config=args.config, jobs=_jobs_of(args), cache=args.cache, baseline=args.baseline))
+    remaining = check(args.paths, plugins, Options(select=options.select, ignore=options.ignore, config=args.config, jobs=_jobs_of(args), cache=args.cache, baseline=args.baseline, lang=args.lang))
     unsafe = sum(1 for f in remaining.findings if f.fix is not None and not f.fix.safe)
     summary = f"fixed {report.fixed} finding(s) in {report.files} file(s); {len(remaining.findings)} remain"
     if unsafe and not args.unsafe_fixes:
@@ -438,14 +447,14 @@ def _doctor(args) -> int:
 def _rules(args) -> int:
     from .docs import print_rules
 
-    print_rules(args.format, args.path)
+    print_rules(args.format, args.path, args.lang)
     return 0
 
 
 def _explain(args) -> int:
     from .docs import explain
 
-    explain(args.rule, args.path)
+    explain(args.rule, args.path, args.lang)
     return 0
 
 

@@ -39,6 +39,7 @@ class RunSpec:
     ignore: tuple[str, ...] = ()
     config: Path | None = None
     texts: bool = True
+    lang: str = "en"
     key: str = ""
 
     def run(self) -> _DatasetRun:
@@ -47,7 +48,7 @@ class RunSpec:
         if run is None:
             for old in [s for s in _RUNS if s[1] == slot[1]]:  # one dataset at a time a thread
                 del _RUNS[old]
-            options = Options(select=list(self.select), ignore=list(self.ignore), config=self.config, cache=False, texts=self.texts)
+            options = Options(select=list(self.select), ignore=list(self.ignore), config=self.config, cache=False, texts=self.texts, lang=self.lang)
             run = _DatasetRun(self.scope, load_plugins(), options, Result())
             if self.key and run.agreement() != self.key:
                 raise LoraLintError("a Dask worker sees other packs, settings or lora-lint code than this machine: install the same on every worker", str(self.scope.path))
@@ -120,7 +121,7 @@ def check_with_dask(paths: list[Path], options: Options, client) -> Result:
 
 
 def _spec(scope: Scope, options: Options, local: _DatasetRun) -> RunSpec:
-    return RunSpec(scope, tuple(options.select), tuple(options.ignore), options.config, options.texts, local.agreement())
+    return RunSpec(scope, tuple(options.select), tuple(options.ignore), options.config, options.texts, options.lang, local.agreement())
 
 
 def _compute(delayed, client):

@@ -34,7 +34,7 @@ def _scope(kind) -> str:
     return "dataset" if kind.SCOPE == "dataset" else "caption"
 
 
-def print_rules(fmt: str = "rich", path: Path | None = None) -> None:
+def print_rules(fmt: str = "rich", path: Path | None = None, lang: str = "en") -> None:
     """A table of every rule: name, kind, scope, severity, pack, summary."""
     plugins, knowledge = _loaded(path)
     rows = []
@@ -47,7 +47,7 @@ def print_rules(fmt: str = "rich", path: Path | None = None) -> None:
                 "severity": rule.value("severity", {}, "warning"),
                 "fix": _fix_label(rule, plugins.kinds[rule.kind]),
                 "pack": rule.pack,
-                "summary": rule.doc("summary", ""),
+                "summary": rule.doc("summary", "", lang),
             }
         )
     if fmt == "json":
@@ -75,7 +75,7 @@ def _fix_label(rule, kind) -> str:
     return f"{fix} ({'safe' if kind.FIXES.get(fix) else 'unsafe'})"
 
 
-def explain(name: str, path: Path | None = None) -> None:
+def explain(name: str, path: Path | None = None, lang: str = "en") -> None:
     """Print a rule's page: what, why, a bad and a good caption, the fix."""
     plugins, knowledge = _loaded(path)
     rule = knowledge.rules.get(name)
@@ -84,15 +84,16 @@ def explain(name: str, path: Path | None = None) -> None:
     kind = plugins.kinds[rule.kind]
     print(f"{rule.name}  ({rule.kind}, {_scope(kind)} rule, pack {rule.pack}, {_shown(rule.path)}:{rule.line})")
     print()
-    if rule.doc("summary"):
-        print(rule.doc("summary"))
+    if rule.doc("summary", None, lang):
+        print(rule.doc("summary", None, lang))
         print()
     if rule.when:
         print("Applies when: " + " or ".join(_condition(c) for c in rule.when))
         print()
-    if rule.doc("why"):
+    why = rule.doc("why", None, lang)
+    if why:
         print("Why it matters for training:")
-        print(textwrap.indent(textwrap.fill(" ".join(rule.doc("why").split()), 76), "  "))
+        print(textwrap.indent(textwrap.fill(" ".join(why.split()), 76 if lang == "en" else 38), "  "))
         print()
     for label, key in (("Bad caption", "bad"), ("Good caption", "good")):
         for example in rule.doc(key, ()):

@@ -49,6 +49,7 @@ class Options:
     texts: bool = True  # keep the text of captions with findings (the rich reporter shows them)
     baseline: bool = True  # drop the findings a dataset's baseline holds
     write_baseline: bool = False  # record every finding in each dataset's baseline instead
+    lang: str = "en"  # the language of messages (packs' translations; English where they have none)
 
 
 @dataclass
@@ -84,9 +85,9 @@ class RuleDoc:
     why: str
 
     @classmethod
-    def of(cls, rule) -> RuleDoc:
-        why = " ".join(str(rule.doc("why", "")).split())
-        return cls(rule.name, rule.kind, rule.pack, rule.value("severity", {}, "warning"), rule.doc("summary", ""), why)
+    def of(cls, rule, lang: str = "en") -> RuleDoc:
+        why = " ".join(str(rule.doc("why", "", lang)).split())
+        return cls(rule.name, rule.kind, rule.pack, rule.value("severity", {}, "warning"), rule.doc("summary", "", lang), why)
 
 
 @dataclass
@@ -267,7 +268,7 @@ class _DatasetRun:
             prefix=scope.prefix,
         )
         for rule in self.rules:
-            result.rules.setdefault(rule.name, RuleDoc.of(rule))
+            result.rules.setdefault(rule.name, RuleDoc.of(rule, options.lang))
 
     def run(self) -> None:
         """Map chunks of items (in worker processes when there are several), reduce, judge."""
@@ -315,7 +316,7 @@ class _DatasetRun:
         """What two machines must agree on to map chunks for each other: what the
         packs say, the settings, the rules chosen (not where the code lives)."""
         settings = dataclasses.replace(self.settings, lines={})
-        return repr((self.knowledge.content, repr(settings), [rule.name for rule in self.rules], self.options.texts))
+        return repr((self.knowledge.content, repr(settings), [rule.name for rule in self.rules], self.options.texts, self.options.lang))
 
     def map(self, items: list[Item]) -> Outcome:
         """The map step over a chunk of items: caption findings and dataset folds."""
@@ -356,7 +357,7 @@ class _DatasetRun:
         folder = item.folder
         key = (folder.subset, folder.trigger, folder.klass)
         if key not in self.active:
-            context = context_of(self.settings, self.knowledge, folder.subset, folder.trigger, folder.klass, root=self.root, images=self.images)
+            context = context_of(self.settings, self.knowledge, folder.subset, folder.trigger, folder.klass, root=self.root, images=self.images, lang=self.options.lang)
             resolved = [r for r in (self.resolve(rule, context) for rule in self.rules) if r]
             self.active[key] = (
                 [r for r in resolved if r.kind.SCOPE == "caption"],
@@ -519,7 +520,7 @@ class _DatasetRun:
 
     def dataset_rules(self) -> list[ActiveRule]:
         """The dataset rules, resolved in the dataset's context."""
-        context = context_of(self.settings, self.knowledge, None, root=self.root, images=self.images, paths=self.paths)
+        context = context_of(self.settings, self.knowledge, None, root=self.root, images=self.images, paths=self.paths, lang=self.options.lang)
         return [active for rule in self.rules if (active := self.resolve(rule, context)) and active.kind.SCOPE == "dataset"]
 
     def judged(self, rule: ActiveRule):

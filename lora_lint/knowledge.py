@@ -14,6 +14,7 @@ from typing import Any
 
 from . import schema as s
 from .errors import PackError, did_you_mean
+from .i18n import LANGS, LOCALIZED, localized
 from .language import ast
 from .lexicon import Lexicon, Sense, compile_pattern
 from .templates import placeholders
@@ -144,7 +145,7 @@ CONDITION_KEYS: dict[str, tuple[str, ...] | str] = {
 COMMON_PLACEHOLDERS = ("rule", "trigger", "class", "lora", "model")
 
 
-def context_of(settings, knowledge: "Knowledge", subset: str | None = "train", trigger: str | None = None, klass: str | None = None, root=None, images=None, paths=None) -> dict[str, Any]:
+def context_of(settings, knowledge: "Knowledge", subset: str | None = "train", trigger: str | None = None, klass: str | None = None, root=None, images=None, paths=None, lang: str | None = None) -> dict[str, Any]:
     """What rules are resolved against: every condition key, and what messages,
     fixes and kinds use (trigger, class, features, the dataset root). Settings
     win over a kohya folder's name."""
@@ -163,6 +164,7 @@ def context_of(settings, knowledge: "Knowledge", subset: str | None = "train", t
         "root": root,
         "images": images,  # the run's ImageStore, for image rules
         "paths": paths,  # the run's PathTable (display paths by item ordinal), when dataset rules judge
+        "lang": lang,  # the language of messages (None: English)
     }
     assert set(CONDITION_KEYS) <= set(context), "every condition key needs a value in the context"
     return context
@@ -243,8 +245,11 @@ class Rule:
                 chosen = value
         return chosen
 
-    def doc(self, name: str, default: Any = None) -> Any:
-        """An unconditional property (documentation, examples)."""
+    def doc(self, name: str, default: Any = None, lang: str | None = None) -> Any:
+        """An unconditional property (documentation, examples), in `lang` when the packs translate it."""
+        translated = localized(name, lang)
+        if translated != name and translated in self.props:
+            return self.doc(translated, default)
         return self.value(name, {}, default) if all(c is None for c, _ in self.props.get(name, ())) else default
 
 
@@ -452,10 +457,16 @@ class _Compiler:
             target.props[name] = spec.merge(target.props.get(name) if keep else None, value)
 
     def spec(self, schema: dict[str, s.Spec], prop: ast.Property, what: str) -> s.Spec:
-        if prop.name.text not in schema:
-            hint = did_you_mean(prop.name.text, schema)
-            raise PackError.at(f"unknown property '{prop.name.text}' for a {what}{hint}", prop.name.loc)
-        return schema[prop.name.text]
+        name = prop.name.text
+        base, _, lang = name.rpartition(".")
+        if name not in schema and base in schema and base in LOCALIZED:  # message.zh-TW: a translation
+            if lang not in LANGS:
+                raise PackError.at(f"unknown language '{lang}' (languages: {', '.join(LANGS)})", prop.name.loc)
+            return schema[base]
+        if name not in schema:
+            hint = did_you_mean(name, schema)
+            raise PackError.at(f"unknown property '{name}' for a {what}{hint}", prop.name.loc)
+        return schema[name]
 
     def rule(self, decl: ast.Declaration, pack: str) -> None:
         if decl.change:
@@ -521,8 +532,9 @@ class _Compiler:
             if isinstance(spec, s.Groups):
                 allowed |= {row for _, rows in rule.props.get(name, ()) for row in rows}
         for prop in decl.properties:
-            spec = self.kinds[rule.kind].PARAMS.get(prop.name.text)
-            if prop.name.text != "message" and not getattr(spec, "template", False):
+            name = prop.name.text.rpartition(".")[0] if prop.name.text.rpartition(".")[2] in LANGS else prop.name.text
+            spec = self.kinds[rule.kind].PARAMS.get(name)
+            if name != "message" and not getattr(spec, "template", False):
                 continue
             texts = [v for g in prop.groups for v in g if isinstance(v, ast.Text)]
             texts += [v for p in (prop.table or ()) for v in p.values if isinstance(v, ast.Text)]

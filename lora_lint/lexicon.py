@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from .tokens import WORD, join, normalize
+from .tokens import CJK_CHAR, WORD, join, normalize
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,20 @@ class Hit(NamedTuple):
 MEMO_LIMIT = 200_000  # distinct segments remembered; prose makes many, tags few
 
 
+def _masked(norm: str, literal: list[Hit]) -> str:
+    """The segment with the CJK characters of literal hits blanked out: with no
+    spaces between Chinese words, a wildcard would otherwise run over them
+    (`*笑` swallowing the `黑髮` of `黑髮微笑`)."""
+    if not literal or not CJK_CHAR.search(norm):
+        return norm
+    chars = list(norm)
+    for hit in literal:
+        for index in range(hit.start, hit.end):
+            if CJK_CHAR.match(chars[index]):
+                chars[index] = " "
+    return "".join(chars)
+
+
 def compile_pattern(glob: str) -> str:
     """A safe pattern -> regex source.
 
@@ -46,6 +60,9 @@ def compile_pattern(glob: str) -> str:
     text = normalize(glob)
     if any(a in "*#" and b in "*#" for a, b in zip(text, text[1:])):
         raise ValueError("two wildcards side by side ('*#', '**') make a pattern ambiguous")
+    if any(sum(word.count(w) for w in "*#") > 1 for word in re.split(r"[\s-]+", text)):
+        # one wildcard a word keeps matching linear: `*a*a*b` would backtrack without end on a long word
+        raise ValueError("a word of a pattern holds one wildcard at most ('*a*' is two)")
     parts = []
     for char in text:
         if char == "*":
@@ -171,7 +188,7 @@ class Lexicon:
 
     def _pattern_hits(self, norm: str, literal: list[Hit]) -> list[Hit]:
         found = []
-        for m in self.pattern_regex.finditer(norm):
+        for m in self.pattern_regex.finditer(_masked(norm, literal)):
             start, end = m.span()
             if start == end or any(h.start < end and start < h.end and not (start <= h.start and h.end <= end and h.end - h.start < end - start) for h in literal):
                 continue  # a literal term as long or longer wins

@@ -13,7 +13,7 @@ import re
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 WORD = re.compile(rf"[{_CJK}]|[^\W_{_CJK}]+")
 SEGMENT_BREAK = re.compile(r"[,;|\n\r\uff0c\u3002\u3001\uff1b\uff01\uff1f!?]|\.(?=\s|$)")
-_IS_CJK = re.compile(rf"[{_CJK}]")
+CJK_CHAR = re.compile(rf"[{_CJK}]")
 
 
 def normalize(text: str) -> str:
@@ -28,7 +28,7 @@ def join(key: str, word: str) -> str:
     """Append a word to a phrase key: CJK characters join without a space."""
     if not key:
         return word
-    if len(word) == 1 and _IS_CJK.match(word) and _IS_CJK.match(key[-1]):
+    if len(word) == 1 and CJK_CHAR.match(word) and CJK_CHAR.match(key[-1]):
         return key + word
     return f"{key} {word}"
 
