@@ -9,7 +9,7 @@ gaze, clothing, background, lighting and framing categories), four in five
 as tags and one in five as a sentence, about one in ten with a planted
 problem (an identity term, a missing trigger, a variant term, a duplicate),
 and a real PNG beside every caption, of a real training size, with pixels of
-its own (a grid of blocks: small files, distinct difference hashes). Every command runs as a
+its own (a grid of grey blocks: small files, uniform difference hashes). Every command runs as a
 real process, start-up included; the table shows the median wall time, the
 CPU time (workers included) and the peak memory of the largest process,
 beside:
@@ -24,6 +24,7 @@ unchanged with the cache warm; `x floor` is the ratio to the read loop.
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import platform
 import random
@@ -47,18 +48,44 @@ def _chunk(kind: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
 
-def png(width: int, height: int, pattern: int) -> bytes:
-    """A real, small PNG of a real size: a 9x8 grid of black and white blocks
-    (one bit a block from `pattern`), so every image has its own bytes and
-    its own difference hash, as photographs do."""
-    rows = []
+def _deflate(data: bytes) -> bytes:
+    """Raw deflate of `data`, ending at a full flush: it refers to nothing
+    before it, so such pieces join into one stream."""
+    packer = zlib.compressobj(1, zlib.DEFLATED, -15)
+    return packer.compress(data) + packer.flush(zlib.Z_FULL_FLUSH)
+
+
+@functools.lru_cache(maxsize=64)
+def _same_rows(width: int, count: int) -> tuple[bytes, bytes]:
+    """`count` rows that repeat the row above (PNG's Up filter over equal rows:
+    zeros), raw and deflated, made once for every image of that size."""
+    raw = (b"\x02" + bytes(width)) * count
+    return raw, _deflate(raw)
+
+
+def png(width: int, height: int, dhash: int) -> bytes:
+    """A real, small PNG of a real size whose 64-bit difference hash is `dhash`:
+    a 9x8 grid of grey blocks, each row's greys stepping down where a bit is
+    set and up where it is not. Uniform hashes, as distinct photographs give,
+    and bytes of its own. Each band is one row as differences from the left
+    (Sub) and rows equal to it (Up, deflated once for all images)."""
+    stream, check = [], 1
+    edges = [-(-column * width // 9) for column in range(9)]  # where each block starts (the first x with x * 9 // width == column)
     for band in range(8):
-        bits = "".join("1" if pattern >> (band * 9 + column) & 1 else "0" for column in range(9))
-        pixels = "".join(bits[x * 9 // width] for x in range(width)).ljust((width + 7) // 8 * 8, "0")
-        row = b"\x00" + int(pixels, 2).to_bytes(len(pixels) // 8, "big")
-        rows.append(row * (height * (band + 1) // 8 - height * band // 8))
-    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)  # 1-bit greyscale
-    return _PNG + _chunk(b"IHDR", header) + _chunk(b"IDAT", zlib.compress(b"".join(rows), 1)) + _chunk(b"IEND", b"")
+        greys = [128]
+        for column in range(8):
+            greys.append(greys[-1] - 12 if dhash >> (63 - band * 8 - column) & 1 else greys[-1] + 12)
+        row = bytearray(width)
+        row[0] = greys[0]
+        for column in range(1, 9):
+            row[edges[column]] = (greys[column] - greys[column - 1]) & 0xFF
+        first = b"\x01" + bytes(row)
+        same, packed = _same_rows(width, height * (band + 1) // 8 - height * band // 8 - 1)
+        stream += [_deflate(first), packed]
+        check = zlib.adler32(same, zlib.adler32(first, check))
+    body = b"\x78\x01" + b"".join(stream) + b"\x03\x00" + struct.pack(">I", check)  # zlib header, pieces, last block, checksum
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)  # 8-bit greyscale
+    return _PNG + _chunk(b"IHDR", header) + _chunk(b"IDAT", body) + _chunk(b"IEND", b"")
 
 
 def vocabulary() -> dict[str, list[str]]:
@@ -113,7 +140,7 @@ def make_dataset(root: Path, count: int, seed: int = 7, per_folder: int = 1000) 
         text = previous if rng.random() < 0.01 and previous else caption(rng, terms, index)  # a copied caption
         previous = text
         (folder / f"{index:07d}.txt").write_text(text)
-        (folder / f"{index:07d}.png").write_bytes(png(*SIZES[index % len(SIZES)], rng.getrandbits(72)))
+        (folder / f"{index:07d}.png").write_bytes(png(*SIZES[index % len(SIZES)], rng.getrandbits(64)))
     return root
 
 

@@ -114,16 +114,24 @@ def failure(rule: ActiveRule, step: str, where: str, error: Exception) -> LoraLi
     )
 
 
-def caption_findings(caption: Caption, rules: list[ActiveRule], ignored: set[str] = frozenset()) -> list[Finding]:
-    """Every caption rule's findings on one caption (empty captions: format rules only)."""
+def caption_findings(caption: Caption, rules: list[ActiveRule], ignored: set[str] = frozenset(), failed: dict[str, str] | None = None) -> list[Finding]:
+    """Every caption rule's findings on one caption (empty captions: format rules only).
+
+    A kind that raises is an error naming it: raised, or, given `failed`,
+    recorded there (rule name -> error) while the other rules go on; a rule
+    in `failed` is not called again."""
     findings: list[Finding] = []
     for rule in rules:
         if rule.name in ignored or (not caption.segments and not getattr(rule.kind, "EMPTY_OK", False)):
+            continue
+        if failed is not None and rule.name in failed:
             continue
         try:
             findings.extend(rule.kind.check(caption, rule))
         except LoraLintError:
             raise
         except Exception as error:
-            raise failure(rule, "check", caption.path, error) from error
+            if failed is None:
+                raise failure(rule, "check", caption.path, error) from error
+            failed[rule.name] = failure(rule, "check", caption.path, error).render()
     return findings

@@ -59,7 +59,7 @@ class FolderReader:
         yield from items
         if walk.skipped:
             shown = ", ".join(walk.skipped[:5]) + (" ..." if len(walk.skipped) > 5 else "")
-            notes.append(f"skipped {len(walk.skipped)} linked file(s) that lead outside the dataset or nowhere: {shown}")
+            notes.append(f"skipped {len(walk.skipped)} link(s), not followed: {shown}")
 
 
 def _below(scope: Path, root: Path) -> str:

@@ -91,6 +91,7 @@ class Caption:
     problems: tuple[str, ...] = ()
     norm: str = ""  # the text lower-cased, underscores as spaces (same offsets)
     encoding: str = "utf-8"
+    error: str = ""  # why the file could not be read ("unreadable" in problems)
     segments: list[tuple[int, int]] = field(default_factory=list)
     hits: list[Hit] = field(default_factory=list)
     trigger_spans: list[tuple[int, int]] = field(default_factory=list)
@@ -110,7 +111,7 @@ class Caption:
 
     def segment_of(self, offset: int) -> tuple[int, int]:
         """The (start, end) of the segment that holds an offset."""
-        index = bisect.bisect_right([s for s, _ in self.segments], offset) - 1
+        index = bisect.bisect_right(self.segments, (offset, float("inf"))) - 1  # segments are sorted (start, end) pairs
         return self.segments[max(index, 0)]
 
 

@@ -31,6 +31,15 @@ def _parser() -> argparse.ArgumentParser:
     fix.add_argument("--diff", action="store_true", help="print what would change as a unified diff; change nothing")
     fix.add_argument("--exit-zero", action="store_true", help="exit 0 even when findings remain (a pre-commit fix hook beside the check hook)")
 
+    init = commands.add_parser("init", help="write a commented .lora-lint.yaml, from what the dataset's folders and images say")
+    init.add_argument("path", nargs="?", type=Path, default=Path("."), metavar="PATH", help="the dataset's root (default: here)")
+    init.add_argument("--lora", metavar="TYPE", help="the LoRA type (character, style, object, concept, scene, video)")
+    init.add_argument("--model", metavar="MODEL", help="the base model (sd15, sdxl, pony, flux, sd3, kolors, wan, hunyuan, cogvideox)")
+    init.add_argument("--trigger", metavar="WORD", help="the trigger word")
+    init.add_argument("--class", dest="klass", metavar="WORD", help="the class word")
+    init.add_argument("--force", action="store_true", help="write over an existing .lora-lint.yaml")
+    init.add_argument("--debug", action="store_true", default=argparse.SUPPRESS)
+
     tags = commands.add_parser("tags", help="turn tagger output (WD14 .txt, .json or .csv with confidences) into captions")
     tags.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="dataset folders holding images and tagger output")
     tags.add_argument("--general", type=float, default=0.35, help="lowest confidence of a general tag (default 0.35; 0.5 is strict)")
@@ -231,6 +240,10 @@ def _check(args) -> int:
     else:
         result = check(args.paths, plugins, options)
     plugins.reporters[args.format](result, sys.stdout, {"color": args.color})
+    if result.errors:  # a rule kind failed: the rest was checked and reported, but the check is not whole
+        for error in result.errors:
+            print(f"lora-lint: error: {error}", file=sys.stderr)
+        return 2
     if args.write_baseline:
         return 0  # every finding is now the baseline's
     return 1 if result.failed(args.fail_on) else 0
@@ -471,4 +484,21 @@ def _plugins(args) -> int:
     return 0
 
 
-_COMMANDS = {"check": _check, "fix": _fix, "tags": _tags, "prompts": _prompts, "plan": _plan, "doctor": _doctor, "rules": _rules, "explain": _explain, "test-pack": _test_pack, "plugins": _plugins}
+def _init(args) -> int:
+    from .init import init
+    from .packs import load_knowledge
+    from .plugins import load_plugins
+
+    plugins = load_plugins()
+    knowledge = load_knowledge(plugins.packs, [], plugins.kinds)
+    given = {"lora": args.lora, "model": args.model, "trigger": args.trigger, "class": args.klass}
+    target, choices = init(args.path, given, args.force, plugins, knowledge)
+    for key, choice in choices.items():
+        said = f"{choice.value}" if choice.value is not None else "not set"
+        why = f" ({choice.reason})" if choice.reason else ""
+        print(f"  {key}: {said}{why}", file=sys.stderr)
+    print(f"lora-lint: wrote {target}; now run: lora-lint check {args.path}", file=sys.stderr)
+    return 0
+
+
+_COMMANDS = {"check": _check, "fix": _fix, "init": _init, "tags": _tags, "prompts": _prompts, "plan": _plan, "doctor": _doctor, "rules": _rules, "explain": _explain, "test-pack": _test_pack, "plugins": _plugins}

@@ -160,10 +160,21 @@ def _readable(entry: os.DirEntry, inside: str, walk: Walk, shown: str) -> bool:
     if not entry.is_symlink():
         return entry.is_file(follow_symlinks=False)
     target = os.path.realpath(entry.path)
-    if not target.startswith(inside) or not os.path.isfile(target):
-        walk.skipped.append(shown + entry.name)
-        return False
-    return True
+    if target.startswith(inside) and os.path.isfile(target):
+        return True
+    walk.skipped.append(f"{shown}{entry.name} ({_link_problem(entry.path, target, inside)})")
+    return False
+
+
+def _link_problem(link: str, target: str, inside: str) -> str:
+    """Why a link is not followed, in a few words."""
+    if not os.path.exists(target):
+        return "leads nowhere"
+    if not target.startswith(inside):
+        return "leads outside the dataset"
+    if (os.path.dirname(os.path.abspath(link)) + os.sep).startswith(target.rstrip(os.sep) + os.sep):
+        return "a loop: it leads back to a folder above it"
+    return "a link to a folder: its files are checked where they are"
 
 
 def _items_in(

@@ -98,6 +98,7 @@ class Result:
     datasets: list[DatasetSummary] = field(default_factory=list)
     texts: dict[str, str] = field(default_factory=dict)  # caption text of files with findings
     rules: dict[str, RuleDoc] = field(default_factory=dict)  # the rules that ran, by name
+    errors: list[str] = field(default_factory=list)  # rule kinds that failed (the rest of the run completed)
 
     def file_of(self, path: str) -> tuple[Path, int | None]:
         """The file a display path names, and the line of a record in it
@@ -119,7 +120,7 @@ class Result:
         return any(n and SEVERITY_ORDER[severity] >= SEVERITY_ORDER[fail_on] for severity, n in self.counts().items())
 
     def summary_json(self) -> dict[str, Any]:
-        return {"counts": self.counts(), "datasets": [d.to_json() for d in self.datasets]}
+        return {"counts": self.counts(), "datasets": [d.to_json() for d in self.datasets], "errors": self.errors}
 
     def to_json(self) -> dict[str, Any]:
         return {"version": 1, "findings": [f.to_json() for f in self.findings], "summary": self.summary_json()}
@@ -142,6 +143,7 @@ class Outcome:
     triggers: set[str] = field(default_factory=set)
     facts: dict[str, tuple] = field(default_factory=dict)  # image facts read for the first time
     paths: list[tuple[int, bytes]] = field(default_factory=list)  # the items' display paths (`store.path_record`)
+    errors: dict[str, str] = field(default_factory=dict)  # rule -> how its kind failed (the rule is off from then on)
     cached: bool = False  # it came from the check cache
 
 
@@ -258,6 +260,7 @@ class _DatasetRun:
         self.images = ImageStore(self.root)
         self.baseline = Baseline.load(self.root) if options.baseline and not options.write_baseline else None
         self.recorded: Counter | None = Counter() if options.write_baseline else None
+        self.failed: dict[str, str] = {}  # rule -> how its kind failed: the rule is off for the rest of the run
         self.paths = PathTable()  # display paths by item ordinal, for the dataset rules' judgements
         self.summary = DatasetSummary(
             scope.path.as_posix(),
@@ -300,8 +303,9 @@ class _DatasetRun:
         self.summary.triggers = sorted(self.triggers)
         self.finish(cache)
         self.images.save()
+        self.result.errors.extend(self.failed.values())
         if cache is not None:
-            cache.save()
+            cache.abandon() if self.failed else cache.save()  # a failed rule's outcomes are not kept
 
     def run_key(self, reader) -> str:
         """What decides a chunk's outcome besides its items: code, packs, settings, rules."""
@@ -347,6 +351,8 @@ class _DatasetRun:
                 stack[-1] = (level + 1, self.merge(name, left, right))
         for record in outcome.paths:
             self.paths.add(record)
+        for name, error in outcome.errors.items():
+            self.failed.setdefault(name, error)
         self.summary.captions += outcome.captions
         self.summary.images += outcome.images
         self.triggers |= outcome.triggers
@@ -371,20 +377,28 @@ class _DatasetRun:
     def combine(self, left: Outcome, right: Outcome) -> Outcome:
         """Two outcomes of consecutive items as one (a tree reduction's step)."""
         folds = dict(left.folds)
+        errors: dict[str, str] = {}
         for name, summary in right.folds.items():
-            folds[name] = self.merge(name, folds[name], summary) if name in folds else summary
+            folds[name] = self.merge(name, folds[name], summary, errors) if name in folds else summary
         return Outcome(
             left.findings + right.findings, {**left.texts, **right.texts}, folds, left.captions + right.captions,
             left.images + right.images, left.triggers | right.triggers, {**left.facts, **right.facts}, left.paths + right.paths,
+            {**right.errors, **left.errors, **errors},
         )
 
-    def merge(self, name: str, left: Any, right: Any) -> Any:
-        """Two summaries of a dataset rule (of consecutive items) as one."""
-        kind = self.plugins.kinds[self.knowledge.rules[name].kind]
+    def merge(self, name: str, left: Any, right: Any, errors: dict[str, str] | None = None) -> Any:
+        """Two summaries of a dataset rule (of consecutive items) as one (None
+        once the rule failed: the error is recorded in `errors`, by default the run's)."""
+        errors = self.failed if errors is None else errors
+        if name in errors or name in self.failed:
+            return None
+        rule = self.knowledge.rules[name]
         try:
-            return kind.merge(left, right)
+            return self.plugins.kinds[rule.kind].merge(left, right)
         except Exception as error:
-            raise LoraLintError(f"rule '{name}' (kind '{kind.NAME}') failed in merge: {type(error).__name__}: {error}", str(self.scope.path)) from error
+            active = ActiveRule(name, self.plugins.kinds[rule.kind], self.plugins.kind_plugins.get(rule.kind, "?"), "", "", None, {}, {}, self.knowledge)
+            errors[name] = failure(active, "merge", str(self.scope.path), error).render()
+            return None
 
     def folded(self, name: str) -> Any:
         """A dataset rule's summary of every item: its chunks' summaries merged
@@ -406,7 +420,7 @@ class _DatasetRun:
         if caption is not None:
             outcome.captions += 1
             if item.images:  # a caption without an image trains nothing: pairing reports it
-                findings = caption_findings(caption, caption_rules, ignored)
+                findings = caption_findings(caption, caption_rules, ignored, outcome.errors)
                 if self.options.fixer is not None and findings:
                     if item.text is None:
                         self.fix(item, caption, findings, caption_rules, ignored)
@@ -419,19 +433,18 @@ class _DatasetRun:
         outcome.images += len(item.images)
         if self.settings.trigger or item.folder.trigger:
             outcome.triggers.add(self.settings.trigger or item.folder.trigger)
-        folds = outcome.folds
+        folds, errors = outcome.folds, outcome.errors
         for rule in dataset_rules:
-            if rule.name in ignored:
+            if rule.name in ignored or rule.name in errors:
                 continue
-            if rule.name not in folds:
-                folds[rule.name] = self._call(rule, "start", rule.kind.start)
-            summary = folds[rule.name]
-            try:  # inline, not through _call: this runs for every rule on every item
-                rule.kind.fold(summary, item, caption, rule)
+            try:
+                if rule.name not in folds:
+                    folds[rule.name] = rule.kind.start()
+                rule.kind.fold(folds[rule.name], item, caption, rule)
             except LoraLintError:
                 raise
-            except Exception as error:
-                raise failure(rule, "fold", str(self.scope.path), error) from error
+            except Exception as error:  # named, and the rule is off: the rest of the run goes on
+                errors[rule.name] = failure(rule, "fold", item.path, error).render()
 
     def fix(self, item: Item, caption: Caption, findings: list[Finding], rules: list[ActiveRule], ignored: set[str]) -> None:
         """Hand a caption to the fixer, with a way to lint its fixed text again."""
@@ -450,8 +463,8 @@ class _DatasetRun:
             try:
                 with open(item.caption, "rb") as handle:
                     data = handle.read()
-            except OSError as error:
-                raise LoraLintError(f"cannot read caption: {error.strerror or error}", item.caption) from None
+            except OSError as error:  # a finding (caption-format), and the rest of the run goes on
+                return Caption(item.path, "", problems=("unreadable",), error=error.strerror or str(error))
         trigger = self.settings.trigger or item.folder.trigger or ""
         klass = self.settings.klass or item.folder.klass or ""
         return analyse(item.path, data, self.knowledge.lexicon, trigger, klass)
@@ -524,25 +537,22 @@ class _DatasetRun:
         return [active for rule in self.rules if (active := self.resolve(rule, context)) and active.kind.SCOPE == "dataset"]
 
     def judged(self, rule: ActiveRule):
-        """A dataset rule's findings on its summary of every item, as judged."""
+        """A dataset rule's findings on its summary of every item, as judged
+        (none, when its kind failed: the error is recorded)."""
+        if rule.name in self.failed:
+            return
         where = self.scope.prefix.rstrip("/") or "."
-        summary = self.folded(rule.name)
-        if summary is None:
-            summary = self._call(rule, "start", rule.kind.start)
         try:
+            summary = self.folded(rule.name)
+            if rule.name in self.failed:  # a merge failed
+                return
+            if summary is None:
+                summary = rule.kind.start()
             yield from rule.kind.judge(summary, rule, where)
         except LoraLintError:
             raise
         except Exception as error:
-            raise failure(rule, "judge", str(self.scope.path), error) from error
-
-    def _call(self, rule: ActiveRule, step: str, function, *args):
-        try:
-            return function(*args)
-        except LoraLintError:
-            raise
-        except Exception as error:
-            raise failure(rule, step, str(self.scope.path), error) from error
+            self.failed.setdefault(rule.name, failure(rule, "judge", str(self.scope.path), error).render())
 
 
 def numbered_chunks(items, size: int, first: int = 0):

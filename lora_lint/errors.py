@@ -27,8 +27,16 @@ class LoraLintError(Exception):
         return (type(self), (self.message, self.path))
 
     def render(self) -> str:
-        """The message as printed: `path: message`."""
-        return f"{self.path}: {self.message}" if self.path else self.message
+        """The message as printed: `path: message`, on one line whatever the
+        file's name holds (control characters are shown escaped)."""
+        return one_line(f"{self.path}: {self.message}" if self.path else self.message)
+
+
+def one_line(text: str) -> str:
+    """The text with line breaks and other control characters escaped (`\\x1e`)."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
 def read_utf8(path, what: str) -> str:
@@ -71,7 +79,7 @@ class PackError(LoraLintError):
 
     def render(self) -> str:
         """`path:line:column: message`, then the line with a caret under the text."""
-        head = f"{self.path}:{self.line}:{self.column}: {self.message}"
+        head = one_line(f"{self.path}:{self.line}:{self.column}: {self.message}")
         text = _line_of(self.source, self.line)
         if text is None:
             return head

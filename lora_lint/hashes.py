@@ -44,25 +44,25 @@ def near_pairs(hashes: array, distance: int) -> list[tuple[int, int, int]]:
     edges = [64 * b // blocks for b in range(blocks + 1)]
     masks = [np.uint64((1 << (edges[b + 1] - edges[b])) - 1) for b in range(blocks)]
     parts = [(values >> np.uint64(edges[b])) & masks[b] for b in range(blocks)]
-    found = []
+    found: set[tuple[int, int, int]] = set()
     for one, two in combinations(range(blocks), 2):
         keys = (parts[one] << np.uint64(edges[two + 1] - edges[two])) | parts[two]
         order = np.argsort(keys, kind="stable")
         ordered = keys[order]
         step = 1
+        # the candidates `step` apart in the sorted keys, compared at once and kept only
+        # when near: memory stays a few arrays of n however skewed the hashes are
         while step < len(ordered):
             same = np.flatnonzero(ordered[step:] == ordered[:-step])
             if not len(same):
                 break
-            found.append(np.stack((order[same], order[same + step])))
+            left, right = order[same], order[same + step]
+            bits = _popcount(values[left] ^ values[right])
+            near = bits <= distance
+            low, high = np.minimum(left[near], right[near]), np.maximum(left[near], right[near])
+            found.update(zip(low.tolist(), high.tolist(), bits[near].tolist()))
             step += 1
-    if not found:
-        return []
-    pairs = np.concatenate(found, axis=1)
-    pairs = np.unique(np.sort(pairs, axis=0), axis=1)
-    bits = _popcount(values[pairs[0]] ^ values[pairs[1]])
-    near = bits <= distance
-    return list(zip(pairs[0][near].tolist(), pairs[1][near].tolist(), bits[near].tolist()))
+    return sorted(found)
 
 
 def _popcount(words):

@@ -20,6 +20,7 @@ from pathlib import Path
 CACHE_FOLDER = ".lora-lint-cache"
 _CACHE_FILE = "images-v3.sqlite"  # facts as a list in ImageFacts field order
 _PNG_END = b"IEND\xaeB`\x82"
+_SAVE_EVERY = 20_000  # learned facts written to the cache file at a time
 _QUERY = 500  # keys a cache query asks for (SQLite's limit on parameters is 999 in old builds)
 
 
@@ -152,6 +153,7 @@ class ImageStore:
         self.rows: dict[str, tuple] = {}  # cache rows read for this chunk
         self.expected: list[str] = []  # keys of the chunk's images not yet read from the cache
         self._db: sqlite3.Connection | None = None
+        self._writable = True  # false once the cache file could not be written
         self._pid: int | None = None
 
     @property
@@ -235,8 +237,13 @@ class ImageStore:
         return new
 
     def learn(self, entries: dict[str, tuple]) -> None:
-        """Add entries a process of this run read."""
+        """Add entries a process of this run read (written out as they add up:
+        a first run over a million images does not hold them all)."""
+        if not self._writable:
+            return
         self.learned.update(entries)
+        if len(self.learned) >= _SAVE_EVERY:
+            self.save()
 
     def save(self) -> None:
         """Write what the run learned (quietly skipped when the dataset is read-only)."""
@@ -253,5 +260,5 @@ class ImageStore:
             self.learned = {}
             for old in self.file.parent.glob("images-v[12].json"):  # earlier versions' caches
                 old.unlink(missing_ok=True)
-        except (OSError, sqlite3.Error):
-            pass
+        except (OSError, sqlite3.Error):  # a read-only dataset: nothing is kept
+            self.learned, self._writable = {}, False

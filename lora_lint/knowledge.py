@@ -53,6 +53,7 @@ LORA_SCHEMA: dict[str, s.Spec] = {
     "clips": s.Span(integer=True),
     "clip_seconds": s.Span(),
     "steps_like": s.Words(ref="lora", one=True),  # the type whose training steps it takes where a model gives none
+    "classes": s.Words(),  # kohya class words that suggest this type (`lora-lint init` reads folder names)
 }
 RULE_SCHEMA: dict[str, s.Spec] = {
     "kind": s.Words(one=True),

@@ -9,6 +9,7 @@ time on any caption, whoever wrote the pack.
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -176,7 +177,13 @@ class Lexicon:
         found = self._pattern_hits(norm, literal)
         if not found:
             return literal
-        kept = [h for h in literal if not any(p.start <= h.start and h.end <= p.end and h.end - h.start < p.end - p.start for p in found)]
+        starts = [p.start for p in found]  # pattern matches do not overlap: the one that may hold h starts last before it
+        kept = []
+        for h in literal:
+            index = bisect.bisect_right(starts, h.start) - 1
+            p = found[index] if index >= 0 else None
+            if p is None or not (h.end <= p.end and h.end - h.start < p.end - p.start):
+                kept.append(h)
         return sorted(kept + found, key=lambda h: h.start)
 
     def __getstate__(self) -> dict:
@@ -188,9 +195,11 @@ class Lexicon:
 
     def _pattern_hits(self, norm: str, literal: list[Hit]) -> list[Hit]:
         found = []
+        starts, ends = [h.start for h in literal], [h.end for h in literal]  # literal hits are sorted and apart
         for m in self.pattern_regex.finditer(_masked(norm, literal)):
             start, end = m.span()
-            if start == end or any(h.start < end and start < h.end and not (start <= h.start and h.end <= end and h.end - h.start < end - start) for h in literal):
+            overlapping = literal[bisect.bisect_right(ends, start) : bisect.bisect_left(starts, end)]
+            if start == end or any(not (start <= h.start and h.end <= end and h.end - h.start < end - start) for h in overlapping):
                 continue  # a literal term as long or longer wins
             sense = self._patterns[m.lastindex - 1][1]
             found.append(Hit(start, end, m.group(), (sense,)))

@@ -84,6 +84,6 @@ def _collect(entry, cache):
         raise LoraLintError("a worker process died (out of memory?): try --jobs 1") from None
     except Exception as error:  # e.g. a plugin's summary that cannot be pickled back
         raise LoraLintError(f"a worker's result could not come back: {type(error).__name__}: {error} (try --jobs 1)") from None
-    if key is not None:
+    if key is not None and not outcome.errors:  # a rule that failed: the run keeps no cache
         cache.put(key, outcome)  # in order: the cache file is written as the outcomes come
     return outcome

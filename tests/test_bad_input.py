@@ -46,7 +46,7 @@ def test_multi_line_caption_and_bom_are_findings(run, dataset):
     assert any(m.startswith("2 lines") for m in messages)
 
 
-def test_unreadable_caption_exits_2_naming_the_file(run, dataset, monkeypatch):
+def test_an_unreadable_caption_is_a_finding_and_the_rest_is_checked(run, dataset, monkeypatch):
     caption = str(dataset / FOLDER / "001.txt")
     real_open = open
 
@@ -56,9 +56,11 @@ def test_unreadable_caption_exits_2_naming_the_file(run, dataset, monkeypatch):
         return real_open(path, *args, **kwargs)
 
     monkeypatch.setattr("builtins.open", refusing_open)
-    result = run("check", dataset)
-    assert result.code == 2
-    assert result.err == f"lora-lint: error: {caption}: cannot read caption: Permission denied\n"
+    result = run("check", dataset, "--format", "json", "--no-cache")
+    assert result.code == 1 and result.err == ""
+    found = [f for f in result.json["findings"] if f["path"] == f"{FOLDER}/001.txt"]
+    assert [(f["rule"], f["message"]) for f in found] == [("caption-format", "cannot read the caption file (Permission denied): the trainer cannot either")]
+    assert {"identity-leak", "trigger-word"} <= {f["rule"] for f in result.json["findings"]}
 
 
 def test_links_that_lead_out_of_the_dataset_are_not_read(run, dataset, tmp_path):
@@ -71,7 +73,7 @@ def test_links_that_lead_out_of_the_dataset_are_not_read(run, dataset, tmp_path)
     result = run("check", dataset, "--format", "json")
     assert "root:*" not in result.out
     (notes,) = [d["notes"] for d in result.json["summary"]["datasets"]]
-    assert any("skipped 2 linked file(s)" in note and "001.txt" in note for note in notes)
+    assert any("skipped 2 link(s), not followed" in note and "001.txt (leads outside the dataset)" in note and "(leads nowhere)" in note for note in notes)
 
 
 def test_missing_folder_exits_2(run, tmp_path):

@@ -3,6 +3,7 @@ point; hooks documented; the built-in plugin registered like a third party's."""
 from __future__ import annotations
 
 import inspect
+import json
 import re
 import subprocess
 import sys
@@ -118,11 +119,29 @@ def lora_lint_packs():
 '''
 
 
-def test_a_kind_that_raises_is_named_with_its_plugin_and_file(run_process, tmp_path, dataset):
-    result = run_process("check", dataset, env=_fake_plugin(tmp_path, RAISING_KIND))
+def test_a_kind_that_raises_is_named_with_its_plugin_and_file_while_the_rest_completes(run_process, tmp_path, dataset):
+    result = run_process("check", dataset, "--format", "json", env=_fake_plugin(tmp_path, RAISING_KIND))
     assert result.code == 2
-    assert "rule 'boom-rule' (kind 'boom' from plugin 'mine') failed in check: ZeroDivisionError: division by zero" in result.err
+    (line,) = result.err.splitlines()  # named once, not once a caption
+    assert "001.txt: rule 'boom-rule' (kind 'boom' from plugin 'mine') failed in check: ZeroDivisionError: division by zero" in line
     assert "Traceback" not in result.err
+    report = json.loads(result.out)
+    assert {"identity-leak", "trigger-word", "caption-pairing"} <= {f["rule"] for f in report["findings"]}
+    assert report["summary"]["errors"] == [line.removeprefix("lora-lint: error: ")]
+
+
+@pytest.mark.parametrize("step", ["fold", "judge"])
+def test_a_dataset_kind_that_raises_is_named_while_the_rest_completes(run_process, tmp_path, dataset, step):
+    source = RAISING_KIND.replace('SCOPE = "caption"', 'SCOPE = "dataset"').replace(
+        "    def check(self, caption, rule):\n        raise ZeroDivisionError(\"division by zero\")",
+        "    def start(self):\n        return 0\n    def merge(self, a, b):\n        return a + b\n"
+        "    def fold(self, summary, item, caption, rule):\n        FOLD\n    def judge(self, summary, rule, where):\n        JUDGE\n        return []",
+    )
+    source = source.replace("FOLD", "1 / 0" if step == "fold" else "pass").replace("JUDGE", "1 / 0" if step == "judge" else "pass")
+    result = run_process("check", dataset, "--format", "json", "--jobs", "2", env=_fake_plugin(tmp_path, source))
+    assert result.code == 2 and f"rule 'boom-rule' (kind 'boom' from plugin 'mine') failed in {step}: ZeroDivisionError" in result.err
+    assert len(result.err.splitlines()) == 1
+    assert "identity-leak" in {f["rule"] for f in json.loads(result.out)["findings"]}
 
 
 def test_a_kind_with_a_bad_scope_is_refused(run_process, tmp_path):

@@ -63,3 +63,10 @@ def test_readme_training_pack_adds_a_card(run, tmp_path):
     assert plan.code == 0, plan.err
     assert plan.json["gpu"]["title"] == "RTX 4070 Ti" and plan.json["settings"]["rank"]["value"] == 16
     assert "warmup 10%" in plan.json["settings"]["warmup_steps"]["source"]
+
+
+def test_readme_chinese_example_is_what_check_prints(run, monkeypatch):
+    monkeypatch.chdir(EXAMPLE.parent.parent)
+    command, shown = re.search(r"\$ lora-lint (check examples/character-dataset --lang zh-TW [^\n]*)\n(.*?)\.\.\.\n```", README, re.S).groups()
+    result = run(*command.split(), "--no-color")
+    assert result.out.startswith(shown)

@@ -20,13 +20,13 @@ from ..active import ActiveRule
 NAME = "caption-format"
 SCOPE = "caption"
 EMPTY_OK = True  # runs on empty and undecodable captions too
-CASES = ("binary", "encoding", "empty", "bom", "lines", "whitespace", "separators")
+CASES = ("unreadable", "binary", "encoding", "empty", "bom", "lines", "whitespace", "separators")
 PARAMS = {
     "messages": s.Messages(CASES),
     "minor": s.Words(CASES),  # cases reported as info
     "skip": s.Words(CASES),
 }
-PLACEHOLDERS = ("encoding", "count")
+PLACEHOLDERS = ("encoding", "count", "error")
 FIXES = {"normalize": True}
 _BREAKS = re.compile(r"[ \t,]*(?:\r?\n[ \t]*)+")  # line breaks (and blank lines) inside a caption
 _EMPTY_TAG = re.compile(r"(?:^|(?<=,))[ \t]*,|,[ \t]*$")
@@ -49,6 +49,9 @@ def check(caption, rule: ActiveRule) -> Iterator[Finding]:
 def _problems(caption):
     """(case, start, end, edits, values) for each problem, cheapest checks first."""
     text, problems = caption.text, caption.problems
+    if "unreadable" in problems:  # nothing was read: nothing else to say
+        yield "unreadable", 0, 0, None, {"error": caption.error}
+        return
     first = text.split("\n", 1)[0].rstrip("\r")
     for case in ("binary", "encoding", "empty"):
         if case in problems:

@@ -22,33 +22,39 @@ FIXES: dict[str, bool] = {}
 
 
 def start() -> dict:
-    return {"triggers": {}, "words": {}}  # folder -> trigger words; folder -> word counts
+    # a concept's trigger words -> the folders that train it, and how many of their captions hold each word
+    return {"folders": {}, "words": {}}
 
 
 def fold(summary: dict, item, caption, rule: ActiveRule) -> None:
     folder = item.folder
     if caption is None or folder.subset != "train" or not folder.trigger:
         return
-    summary["triggers"][folder.path] = tuple(words(normalize(folder.trigger)))
-    counts = summary["words"].setdefault(folder.path, Counter())
-    counts.update(set(words(caption.norm)))
+    trigger = tuple(words(normalize(folder.trigger)))
+    summary["folders"].setdefault(trigger, set()).add(folder.path)
+    summary["words"].setdefault(trigger, Counter()).update(set(words(caption.norm)))
 
 
 def merge(first: dict, second: dict) -> dict:
-    merged_words = {path: Counter(counts) for path, counts in first["words"].items()}
-    for path, counts in second["words"].items():
-        merged_words.setdefault(path, Counter()).update(counts)
-    return {"triggers": {**first["triggers"], **second["triggers"]}, "words": merged_words}
+    folders = {trigger: set(paths) for trigger, paths in first["folders"].items()}
+    merged_words = {trigger: Counter(counts) for trigger, counts in first["words"].items()}
+    for trigger, paths in second["folders"].items():
+        folders.setdefault(trigger, set()).update(paths)
+    for trigger, counts in second["words"].items():
+        merged_words.setdefault(trigger, Counter()).update(counts)
+    return {"folders": folders, "words": merged_words}
 
 
 def judge(summary: dict, rule: ActiveRule, where: str) -> Iterator[Finding]:
-    triggers = summary["triggers"]
-    for folder, counts in sorted(summary["words"].items()):
-        own = triggers.get(folder, ())
-        for other, trigger in sorted(triggers.items()):
-            if other == folder or not trigger or trigger == own or set(trigger) <= set(own):
+    """Each concept (its folders, counted together: a summary per concept, not
+    per folder) against the triggers of the others."""
+    for own, counts in sorted(summary["words"].items()):
+        folder = ", ".join(sorted(summary["folders"][own]))
+        for trigger in sorted(summary["words"]):
+            if trigger == own or set(trigger) <= set(own):
                 continue
             count = min(counts.get(word, 0) for word in trigger)
             if count:
-                shown = folder if where == "." else f"{where}/{folder}"
+                first = min(summary["folders"][own])
+                shown = first if where == "." else f"{where}/{first}"
                 yield rule.at(shown, rule.text(rule.message, folder=folder, other=" ".join(trigger), count=count))

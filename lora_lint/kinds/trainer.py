@@ -35,7 +35,7 @@ def fold(summary: dict, item, caption, rule: ActiveRule) -> None:
     folder = item.folder
     if item.images and folder.path != ".":
         summary["kohya" if folder.repeats is not None else "plain"].add(folder.path)
-    if caption is not None and "binary" not in caption.problems:
+    if caption is not None and not {"binary", "unreadable"} & set(caption.problems):
         lines = [line for line in caption.text.splitlines() if line.strip()]
         if not caption.text.split("\n", 1)[0].strip():
             summary["captions"].append((item.path, "empty", 0))

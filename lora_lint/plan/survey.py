@@ -53,7 +53,7 @@ class Survey:
     root: Path
     settings: Settings
     folders: list[SurveyFolder] = field(default_factory=list)
-    short_sides: list[int] = field(default_factory=list)  # of the training images that could be read
+    short_sides: list[int] = field(default_factory=list)  # of the training images (and clips' first frames) that could be read
     clip_frames: list[int] = field(default_factory=list)  # frame counts of clips that are folders of frames
     notes: list[str] = field(default_factory=list)
 
@@ -115,7 +115,7 @@ def survey(path: Path, plugins, knowledge, settings: Settings) -> Survey:
         folder.media = max(folder.kinds, key=folder.kinds.get)
         if context.subset == "train" and item.media == "frames":
             found.clip_frames.append(len(item.images))
-        if context.subset == "train" and item.media == "image":
+        if context.subset == "train" and item.media in ("image", "frames"):  # a clip's size is its first frame's
             facts = images.facts(item.images[0])
             if not facts.error and facts.width:
                 found.short_sides.append(min(facts.width, facts.height))
