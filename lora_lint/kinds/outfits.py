@@ -50,14 +50,18 @@ def outfit(caption, clothing: frozenset[int]) -> tuple[str, ...]:
 
 
 def start() -> dict:
-    return {"outfits": {}, "images": {}}  # (concept, outfit) -> item ordinals; concept folder -> captioned images
+    # (concept, outfit) -> item ordinals; concept -> captioned images; concept -> its first folder.
+    # A concept is a trigger (its kohya folders together), or "." when folders name none.
+    return {"outfits": {}, "images": {}, "folders": {}}
 
 
 def fold(summary: dict, item, caption, rule: ActiveRule) -> None:
     if caption is None or not item.images:
         return
-    concept = item.folder.path if item.folder.trigger else "."
+    concept = item.folder.trigger or "."
     summary["images"][concept] = summary["images"].get(concept, 0) + 1
+    if concept not in summary["folders"] or item.folder.path < summary["folders"][concept]:
+        summary["folders"][concept] = item.folder.path
     worn = outfit(caption, _clothing(rule))
     if worn:
         summary["outfits"].setdefault((concept, worn), array("q")).append(item.ordinal)
@@ -70,7 +74,10 @@ def merge(first: dict, second: dict) -> dict:
     images = dict(first["images"])
     for concept, count in second["images"].items():
         images[concept] = images.get(concept, 0) + count
-    return {"outfits": outfits, "images": images}
+    folders = dict(first["folders"])
+    for concept, folder in second["folders"].items():
+        folders[concept] = min(folders.get(concept, folder), folder)
+    return {"outfits": outfits, "images": images, "folders": folders}
 
 
 def judge(summary: dict, rule: ActiveRule, where: str) -> Iterator[Finding]:
@@ -90,5 +97,5 @@ def judge(summary: dict, rule: ActiveRule, where: str) -> Iterator[Finding]:
         needed = math.ceil(images * share[0] / 100)
         distinct = sum(1 for (owner, _) in summary["outfits"] if owner == concept)
         if distinct < needed:
-            shown = where if concept == "." or len(summary["images"]) == 1 else prefix + concept
+            shown = where if concept == "." or len(summary["images"]) == 1 else prefix + summary["folders"][concept]
             yield rule.at(shown, rule.case_message("few", count=distinct, images=images, needed=needed))
