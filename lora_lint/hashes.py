@@ -1,9 +1,10 @@
-"""Grouping and near-matching of many 64-bit hashes, in numpy.
+"""Grouping and near-matching of many 64-bit hashes.
 
 The duplicate kinds fold a hash per caption or image; judging a million of
-them in Python loops would take longer than the rest of the check, so the
-sorting and comparing happen in numpy (imported only when there is
-something to compare).
+them in Python loops would take longer than the rest of the check, so past
+SMALL hashes the sorting and comparing happen in numpy. Below it, dicts do
+the same work without numpy's import (a pre-commit run on 30 images never
+pays for it).
 """
 from __future__ import annotations
 
@@ -11,10 +12,18 @@ from array import array
 from collections.abc import Iterator
 from itertools import combinations
 
+SMALL = 10_000  # hashes judged without numpy
+
 
 def equal_groups(hashes: array) -> Iterator[list[int]]:
     """Indices of the hashes that occur more than once, a list per value (in index order)."""
     if len(hashes) < 2:
+        return
+    if len(hashes) < SMALL:
+        groups: dict[int, list[int]] = {}
+        for index, value in enumerate(hashes):
+            groups.setdefault(value, []).append(index)
+        yield from (group for group in groups.values() if len(group) > 1)
         return
     import numpy as np
 
@@ -37,11 +46,13 @@ def near_pairs(hashes: array, distance: int) -> list[tuple[int, int, int]]:
     """
     if len(hashes) < 2:
         return []
+    blocks = distance + 2
+    edges = [64 * b // blocks for b in range(blocks + 1)]
+    if len(hashes) < SMALL:
+        return _near_pairs_small(hashes, distance, edges)
     import numpy as np
 
     values = np.frombuffer(hashes, dtype=np.uint64)
-    blocks = distance + 2
-    edges = [64 * b // blocks for b in range(blocks + 1)]
     masks = [np.uint64((1 << (edges[b + 1] - edges[b])) - 1) for b in range(blocks)]
     parts = [(values >> np.uint64(edges[b])) & masks[b] for b in range(blocks)]
     found: set[tuple[int, int, int]] = set()
@@ -62,6 +73,24 @@ def near_pairs(hashes: array, distance: int) -> list[tuple[int, int, int]]:
             low, high = np.minimum(left[near], right[near]), np.maximum(left[near], right[near])
             found.update(zip(low.tolist(), high.tolist(), bits[near].tolist()))
             step += 1
+    return sorted(found)
+
+
+def _near_pairs_small(hashes: array, distance: int, edges: list[int]) -> list[tuple[int, int, int]]:
+    """`near_pairs` with dicts: the same blocks, a bucket per pair of block values."""
+    blocks = len(edges) - 1
+    parts = [[(value >> edges[b]) & ((1 << (edges[b + 1] - edges[b])) - 1) for value in hashes] for b in range(blocks)]
+    found: set[tuple[int, int, int]] = set()
+    for one, two in combinations(range(blocks), 2):
+        buckets: dict[tuple[int, int], list[int]] = {}
+        for index, key in enumerate(zip(parts[one], parts[two])):
+            buckets.setdefault(key, []).append(index)
+        for members in buckets.values():
+            for place, left in enumerate(members):
+                for right in members[place + 1 :]:
+                    bits = (hashes[left] ^ hashes[right]).bit_count()
+                    if bits <= distance:
+                        found.add((left, right, bits))
     return sorted(found)
 
 

@@ -57,3 +57,16 @@ def test_a_path_table_names_items_and_images_by_ordinal():
         table.add(path_record(items[first : first + 10]))
     assert [table.item(n) for n in (0, 9, 10, 24)] == ["0.txt", "9.txt", "10.txt", "24.txt"]
     assert table.image(17) == "17.png"
+
+
+def test_small_and_large_inputs_take_the_same_way_to_the_same_pairs(monkeypatch):
+    from lora_lint import hashes
+
+    rng = random.Random(9)
+    values = [rng.getrandbits(64) for _ in range(300)]
+    values += [v ^ (1 << rng.randrange(64)) for v in values[:40]] + values[:5]
+    data = array("Q", values)
+    small_pairs, small_groups = near_pairs(data, 4), sorted(equal_groups(data))
+    monkeypatch.setattr(hashes, "SMALL", 2)  # numpy from two hashes on
+    assert near_pairs(data, 4) == small_pairs and sorted(equal_groups(data)) == small_groups
+    assert len(small_pairs) >= 45 and len(small_groups) == 5
