@@ -240,6 +240,11 @@ def _check(args) -> int:
     else:
         result = check(args.paths, plugins, options)
     plugins.reporters[args.format](result, sys.stdout, {"color": args.color})
+    for dataset in result.datasets:
+        if dataset.stale_baseline:  # DESIGN: a warning for entries that no longer match
+            path, rule, _ = dataset.stale_baseline[0]
+            count = len(dataset.stale_baseline)
+            print(f"lora-lint: warning: {dataset.path}: {count} baseline entr{'y' if count == 1 else 'ies'} no longer match (e.g. {rule} on {path}): --write-baseline drops them", file=sys.stderr)
     if result.errors:  # a rule kind failed: the rest was checked and reported, but the check is not whole
         for error in result.errors:
             print(f"lora-lint: error: {error}", file=sys.stderr)

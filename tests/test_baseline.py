@@ -30,7 +30,9 @@ def test_entries_that_no_longer_match_are_named(run, dataset):
     run("check", dataset, "--write-baseline")
     folder = dataset / FOLDER
     (folder / "003.txt").write_text("ohwx woman, three quarter view, winking, peace sign, graphic tee, park background, golden hour\n")
-    summary = run("check", dataset, "--format", "json").json["summary"]["datasets"][0]
+    checked = run("check", dataset, "--format", "json")
+    assert checked.err.startswith("lora-lint: warning: ") and "2 baseline entries no longer match" in checked.err
+    summary = checked.json["summary"]["datasets"][0]
     stale = summary["stale_baseline"]
     assert {(path, rule) for path, rule, _ in stale} == {(f"{FOLDER}/003.txt", "identity-leak")} and len(stale) == 2
     assert any("2 baseline entries no longer match" in note for note in summary["notes"])
