@@ -12,13 +12,12 @@ checked (alone, or with others).
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from .errors import LoraLintError
+from .files import write_texts
 from .findings import Finding
 
 FILE = ".lora-lint-baseline.json"
@@ -28,12 +27,20 @@ Entry = tuple[str, str, str]  # path (from the dataset root), rule, message
 
 
 class Baseline:
-    """A dataset's baseline: what to drop, and what was dropped."""
+    """A dataset's baseline: what to drop, and what was dropped.
 
-    def __init__(self, file: Path, entries: Counter) -> None:
+    Entries are matched by (path, rule, message) when the run speaks the
+    baseline's language, and by (path, rule) when it does not (a developer's
+    Chinese locale and a CI runner's English one share one baseline).
+    """
+
+    def __init__(self, file: Path, entries: Counter, lang: str = "en") -> None:
         self.file = file
-        self.left = entries  # entries not yet matched in this run
+        self.lang = lang
+        self.entries = entries
+        self.left = Counter(entries)  # entries not yet matched in this run
         self.matched = 0
+        self._loose: Counter | None = None  # (path, rule) -> entries left, when the languages differ
 
     @classmethod
     def load(cls, root: Path) -> Baseline | None:
@@ -55,36 +62,61 @@ class Baseline:
                 entries[(str(entry["path"]), str(entry["rule"]), str(entry["message"]))] += int(entry.get("count", 1))
             except (TypeError, KeyError, ValueError):
                 raise LoraLintError(f"baseline entry {number} needs path, rule and message", str(file)) from None
-        return cls(file, entries)
+        return cls(file, entries, str(data.get("lang", "en")))
 
-    def drop(self, findings: Iterable[Finding], prefix: str) -> Iterator[Finding]:
+    def drop(self, findings: Iterable[Finding], key: Callable[[Finding], Entry], lang: str) -> Iterator[Finding]:
         """The findings the baseline does not hold (each entry holds `count` of them)."""
-        left = self.left
+        if lang != self.lang and self._loose is None:
+            self._loose = Counter()
+            for (path, rule, _), count in self.left.items():
+                self._loose[(path, rule)] += count
         for finding in findings:
-            key = (finding.path[len(prefix):], finding.rule, finding.message)
-            if left.get(key, 0) > 0:
-                left[key] -= 1
+            entry = key(finding)
+            if self._take(entry, lang):
                 self.matched += 1
             else:
                 yield finding
 
-    def stale(self) -> list[Entry]:
-        """Entries no finding of this run matched."""
-        return sorted(key for key, count in self.left.items() if count > 0)
+    def _take(self, entry: Entry, lang: str) -> bool:
+        if lang == self.lang:
+            if self.left.get(entry, 0) > 0:
+                self.left[entry] -= 1
+                return True
+            return False
+        loose = entry[:2]
+        if self._loose.get(loose, 0) > 0:
+            self._loose[loose] -= 1
+            return True
+        return False
+
+    def stale(self, covered: Callable[[Entry], bool]) -> list[Entry]:
+        """Entries no finding of this run matched, of those it looked for (its folder, its rules)."""
+        if self._loose is not None:
+            left = Counter({key: count for key, count in self._loose.items() if count > 0})
+            return sorted(entry for entry in self.entries if left.get(entry[:2], 0) > 0 and covered(entry))
+        return sorted(key for key, count in self.left.items() if count > 0 and covered(key))
 
 
-def write(root: Path, entries: Counter) -> Path:
-    """Write the dataset's baseline (replacing it whole, atomically)."""
+def write(root: Path, entries: Counter, covered: Callable[[Entry], bool], lang: str) -> Path:
+    """Write the dataset's baseline: this run's entries, and the last
+    baseline's entries this run did not cover (other folders, other rules),
+    so a partial check never drops what it did not look at."""
     file = root / FILE
-    rows = [{"path": p, "rule": r, "message": m, **({"count": n} if n > 1 else {})} for (p, r, m), n in sorted(entries.items())]
-    body = ",\n".join("  " + json.dumps(row, ensure_ascii=False) for row in rows)
-    text = f'{{"version": {_VERSION}, "tool": "lora-lint",\n "entries": [\n{body}\n]}}\n' if rows else f'{{"version": {_VERSION}, "tool": "lora-lint", "entries": []}}\n'
-    handle, temporary = tempfile.mkstemp(dir=root, prefix=".lora-lint-baseline-", suffix=".tmp")
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.replace(temporary, file)
+        old = Baseline.load(root)
+    except LoraLintError:  # a broken baseline is replaced
+        old = None
+    merged = Counter(entries)
+    if old is not None and old.lang == lang:
+        for entry, count in old.entries.items():
+            if not covered(entry):
+                merged[entry] += count
+    rows = [{"path": p, "rule": r, "message": m, **({"count": n} if n > 1 else {})} for (p, r, m), n in sorted(merged.items())]
+    body = ",\n".join("  " + json.dumps(row, ensure_ascii=False) for row in rows)
+    head = f'{{"version": {_VERSION}, "tool": "lora-lint", "lang": {json.dumps(lang)},\n "entries": ['
+    text = f"{head}\n{body}\n]}}\n" if rows else f"{head}]}}\n"
+    try:
+        write_texts({file: text})
     except OSError as error:
-        os.unlink(temporary) if os.path.exists(temporary) else None
         raise LoraLintError(f"cannot write the baseline: {error.strerror or error}", str(file)) from None
     return file

@@ -41,15 +41,27 @@ def _stamp(stat: os.stat_result) -> tuple:
     return (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, stat.st_dev)
 
 
-def make_folder(root: Path) -> Path:
+def make_folder(root: Path) -> Path | None:
     """The dataset's cache folder, made with a `.gitignore` of `*` inside (as
     pytest's and ruff's caches have), so it is never committed with the
-    dataset, and a CACHEDIR.TAG, so backup tools skip it."""
+    dataset, and a CACHEDIR.TAG, so backup tools skip it. None when the
+    folder is a link (a downloaded dataset could point it anywhere): then
+    nothing is cached."""
+    from .errors import LoraLintError
+    from .files import write_texts
+
     folder = root / FOLDER
-    if not (folder / ".gitignore").is_file():
-        folder.mkdir(exist_ok=True)
-        (folder / ".gitignore").write_text("# made by lora-lint: the cache is safe to delete and is not committed\n*\n")
-        (folder / "CACHEDIR.TAG").write_text("Signature: 8a477f597d28d172789f06886806bc55\n# lora-lint's cache: safe to delete\n")
+    if folder.is_symlink():
+        return None
+    folder.mkdir(exist_ok=True)
+    if not (folder / ".gitignore").is_file() or (folder / ".gitignore").is_symlink():
+        try:
+            write_texts({  # never through a link
+                folder / ".gitignore": "# made by lora-lint: the cache is safe to delete and is not committed\n*\n",
+                folder / "CACHEDIR.TAG": "Signature: 8a477f597d28d172789f06886806bc55\n# lora-lint's cache: safe to delete\n",
+            })
+        except LoraLintError:  # a link where they go: no cache here
+            return None
     return folder
 
 
@@ -108,6 +120,8 @@ class ChunkCache:
     def _records(self):
         """The last run's records, one at a time (nothing when missing, broken or old)."""
         try:
+            if self.file.is_symlink() or self.file.parent.is_symlink():
+                return
             with self.file.open("rb") as handle:
                 if pickle.load(handle) != ("lora-lint", _VERSION):
                     return
@@ -241,7 +255,8 @@ class ChunkCache:
     def _open_out(self) -> None:
         folder = self.file.parent
         try:
-            make_folder(self.root)
+            if make_folder(self.root) is None:
+                return
             handle, self._temporary = tempfile.mkstemp(dir=folder, suffix=".tmp")
             self._out = os.fdopen(handle, "wb")
             pickle.dump(("lora-lint", _VERSION), self._out)

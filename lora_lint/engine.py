@@ -12,6 +12,7 @@ import dataclasses
 import fnmatch
 import gc
 import os
+import posixpath
 import sys
 from collections import Counter
 from collections.abc import Callable
@@ -107,10 +108,11 @@ class Result:
         match = RECORD.match(path)
         if match:
             path, line = match.group(1), int(match.group(2))
-        dataset = max((d for d in self.datasets if path.startswith(d.prefix)), key=lambda d: len(d.prefix), default=None)
+        dataset = max((d for d in self.datasets if (path + "/").startswith(d.prefix)), key=lambda d: len(d.prefix), default=None)
         if dataset is None:
             return Path(path), line
-        return Path(dataset.root) / path[len(dataset.prefix):], line
+        start = Path(dataset.path) if Path(dataset.path).is_dir() else Path(dataset.path).parent  # display paths start at the PATH
+        return start / below_prefix(path, dataset.prefix), line
 
     def counts(self) -> dict[str, int]:
         return self.findings.counts()
@@ -193,16 +195,19 @@ def scopes(paths: list[Path], config: Path | None, readers=()) -> list[Scope]:
 
 def _prefix(path: Path, settings: Path | None) -> str:
     """What goes before the display paths of a PATH checked among others: the
-    PATH itself, up to the dataset root the item paths start from."""
-    root = dataset_root(path, settings)
-    given = path.as_posix().rstrip("/")
-    try:
-        below = path.resolve().relative_to(root).as_posix()
-    except ValueError:
-        below = "."
-    if below != "." and given.endswith(below):  # item paths already start below the root
-        given = given[: -len(below)].rstrip("/") or "."
-    return given + "/"
+    PATH as given (item paths start there), or the folder of a file PATH."""
+    given = path.as_posix().rstrip("/") or "/"
+    if not path.is_dir():
+        given = posixpath.dirname(given) or "."
+    return given.rstrip("/") + "/"
+
+
+def below_prefix(path: str, prefix: str) -> str:
+    """A display path without its dataset's prefix: relative to the PATH given
+    (the PATH's own folder-level findings are ".")."""
+    if not prefix:
+        return path
+    return "." if path + "/" == prefix else path[len(prefix):]
 
 
 def _settings_below(folder: Path) -> list[Path]:
@@ -261,6 +266,10 @@ class _DatasetRun:
         self.baseline = Baseline.load(self.root) if options.baseline and not options.write_baseline else None
         self.recorded: Counter | None = Counter() if options.write_baseline else None
         self.failed: dict[str, str] = {}  # rule -> how its kind failed: the rule is off for the rest of the run
+        folder = scope.path if scope.path.is_dir() else scope.path.parent
+        self.start = Path(os.path.relpath(folder.resolve(), self.root)).as_posix()  # where display paths start, from the root
+        self.scope_path = self.start if scope.path.is_dir() else posixpath.normpath(posixpath.join(self.start, scope.path.name))
+        self.rule_names = {rule.name for rule in self.rules}
         self.paths = PathTable()  # display paths by item ordinal, for the dataset rules' judgements
         self.summary = DatasetSummary(
             scope.path.as_posix(),
@@ -304,6 +313,7 @@ class _DatasetRun:
         self.finish(cache)
         self.images.save()
         self.result.errors.extend(self.failed.values())
+        self.result.findings.drop(self.failed)  # a rule whose kind failed reports nothing, not half
         if cache is not None:
             cache.abandon() if self.failed else cache.save()  # a failed rule's outcomes are not kept
 
@@ -336,12 +346,16 @@ class _DatasetRun:
 
     def reduce(self, outcome: Outcome) -> None:
         """Merge one chunk's outcome into the run's."""
+        for name, error in outcome.errors.items():  # first: a failed rule's summaries are not merged
+            self.failed.setdefault(name, error)
         self.add(outcome.findings)
         self.result.texts.update(outcome.texts)
         if self.unchanged and not outcome.cached:  # a chunk changed: judge it all, merging as chunks come
             self.unchanged = False
             self.folds = {name: [(_SETTLED, self.folded(name))] for name in self.folds}
         for name, summary in outcome.folds.items():
+            if name in self.failed:
+                continue
             stack = self.folds.setdefault(name, [])
             stack.append((0, summary))
             # merge equal sizes as they pair up: log n summaries alive, n log n work; while every
@@ -351,8 +365,6 @@ class _DatasetRun:
                 stack[-1] = (level + 1, self.merge(name, left, right))
         for record in outcome.paths:
             self.paths.add(record)
-        for name, error in outcome.errors.items():
-            self.failed.setdefault(name, error)
         self.summary.captions += outcome.captions
         self.summary.images += outcome.images
         self.triggers |= outcome.triggers
@@ -509,23 +521,35 @@ class _DatasetRun:
         if self.recorded is not None:
             findings = self._recording(findings)
         if self.baseline is not None:
-            findings = self.baseline.drop(findings, self.scope.prefix)
+            findings = self.baseline.drop(findings, self.baseline_entry, self.options.lang)
         self.result.findings.extend(findings)
 
     def _recording(self, findings):
-        start = len(self.scope.prefix)
         for finding in findings:
-            self.recorded[(finding.path[start:], finding.rule, finding.message)] += 1
+            self.recorded[self.baseline_entry(finding)] += 1
             yield finding
+
+    def baseline_entry(self, finding: Finding) -> tuple[str, str, str]:
+        """(path from the dataset root, rule, message): a baseline entry holds
+        however the dataset is checked (from the root, a folder, with others)."""
+        path = posixpath.normpath(posixpath.join(self.start, below_prefix(finding.path, self.scope.prefix)))
+        return path, finding.rule, finding.message
+
+    def covers(self, entry: tuple[str, str, str]) -> bool:
+        """Whether this run looked where a baseline entry is, with its rule."""
+        path, rule, _ = entry
+        scope = self.scope_path
+        inside = scope == "." or path == scope or path.startswith(scope + "/") or path.startswith(scope + ":")  # set.jsonl:3
+        return inside and rule in self.rule_names
 
     def close_baseline(self) -> None:
         """Write the baseline asked for, or say what the baseline held and what it no longer matches."""
         if self.recorded is not None:
-            file = write_baseline(self.root, self.recorded)
+            file = write_baseline(self.root, self.recorded, self.covers, self.options.lang)
             self.summary.notes.append(f"wrote {sum(self.recorded.values())} findings to the baseline {file}")
         elif self.baseline is not None:
             self.summary.baselined = self.baseline.matched
-            self.summary.stale_baseline = [list(entry) for entry in self.baseline.stale()]
+            self.summary.stale_baseline = [list(entry) for entry in self.baseline.stale(self.covers)]
             if self.summary.stale_baseline:
                 path, rule, _ = self.summary.stale_baseline[0]
                 count = len(self.summary.stale_baseline)

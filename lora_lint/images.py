@@ -253,7 +253,8 @@ class ImageStore:
         try:
             from .cache import make_folder
 
-            make_folder(self.root)
+            if make_folder(self.root) is None or self.file.is_symlink():
+                raise OSError("the cache is a link")
             with closing(sqlite3.connect(self.file)) as db, db:
                 db.execute("CREATE TABLE IF NOT EXISTS images (path TEXT PRIMARY KEY, size INTEGER, mtime INTEGER, facts TEXT)")
                 db.executemany("INSERT OR REPLACE INTO images VALUES (?, ?, ?, ?)", ((k, *v) for k, v in self.learned.items()))

@@ -19,6 +19,7 @@ from pathlib import Path
 import yaml
 
 from .errors import LoraLintError, did_you_mean
+from .files import write_texts
 from .settings import SETTINGS_FILE, Settings
 
 KEYS = ("lora", "model", "trigger", "class")
@@ -156,12 +157,12 @@ def init(path: Path, given: dict[str, str | None], force: bool, plugins, knowled
     if not path.is_dir():
         raise LoraLintError("no such folder" if not path.exists() else "not a folder: give the dataset's root", str(path))
     target = path / SETTINGS_FILE
-    if target.exists() and not force:
+    if (target.exists() or target.is_symlink()) and not force:
         raise LoraLintError("a settings file is already here: --force writes over it", str(target))
     interactive = sys.stdin.isatty() if interactive is None else interactive
     choices = settle(guess(path, plugins, knowledge), given, knowledge, ask_terminal if interactive else None)
     try:
-        target.write_text(render(choices, knowledge), encoding="utf-8")
+        write_texts({target: render(choices, knowledge)})  # never through a link
     except OSError as error:
         raise LoraLintError(f"cannot write the settings: {error.strerror or error}", str(target)) from None
     return target, choices

@@ -461,8 +461,9 @@ class _Compiler:
         name = prop.name.text
         base, _, lang = name.rpartition(".")
         if name not in schema and base in schema and base in LOCALIZED:  # message.zh-TW: a translation
-            if lang not in LANGS:
-                raise PackError.at(f"unknown language '{lang}' (languages: {', '.join(LANGS)})", prop.name.loc)
+            if lang not in LANGS or lang == "en":
+                known = ", ".join(LANGS[1:])
+                raise PackError.at(f"unknown language '{lang}' (translations: {known}; English is the property itself)", prop.name.loc)
             return schema[base]
         if name not in schema:
             hint = did_you_mean(name, schema)
@@ -502,6 +503,11 @@ class _Compiler:
             value = spec.read(prop, self.refs)
             condition = self.condition(prop.condition) if prop.condition else None
             rule.props.setdefault(name, []).append((condition, value))
+        if decl.change:  # new English texts: the old translations of them no longer say the same
+            for base in replaced & LOCALIZED:
+                for lang in LANGS[1:]:
+                    if f"{base}.{lang}" not in replaced:
+                        rule.props.pop(f"{base}.{lang}", None)
         rule.props.pop("kind", None)
         self.placeholders(rule, decl)
         self.fix_name(rule, decl)

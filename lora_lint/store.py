@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import bisect
 import heapq
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 import pickle
 import tempfile
 import zlib
@@ -33,13 +33,14 @@ class FindingStore:
         self._buffer: list[Finding] = []
         self._runs: list[tuple[int, int]] = []  # (offset in the spill file, count) of each sorted run
         self._file = None
-        self._counts = {"error": 0, "warning": 0, "info": 0}
+        self._counts: Counter = Counter()  # (rule, severity) -> findings
+        self._dropped: set[str] = set()  # rules whose findings no longer count (their kind failed)
         self._list: list[Finding] | None = None
         self.extend(findings)
 
     def append(self, finding: Finding) -> None:
         self._buffer.append(finding)
-        self._counts[finding.severity] += 1
+        self._counts[(finding.rule, finding.severity)] += 1
         self._list = None
         if len(self._buffer) >= SPILL:
             self._spill()
@@ -48,12 +49,21 @@ class FindingStore:
         for finding in findings:
             self.append(finding)
 
+    def drop(self, rules) -> None:
+        """Leave out every finding of these rules, those already added too."""
+        self._dropped |= set(rules)
+        self._list = None
+
     def counts(self) -> dict[str, int]:
         """Findings by severity."""
-        return dict(self._counts)
+        counts = {"error": 0, "warning": 0, "info": 0}
+        for (rule, severity), count in self._counts.items():
+            if rule not in self._dropped:
+                counts[severity] += count
+        return counts
 
     def __len__(self) -> int:
-        return sum(self._counts.values())
+        return sum(self.counts().values())
 
     def __bool__(self) -> bool:
         return len(self) > 0
@@ -62,8 +72,12 @@ class FindingStore:
         """Every finding, sorted (a merge of the runs on disk and the buffer)."""
         self._buffer.sort(key=Finding.sort_key)
         if not self._runs:
-            return iter(list(self._buffer))
-        return heapq.merge(*(self._read(run) for run in self._runs), iter(list(self._buffer)), key=Finding.sort_key)
+            merged = iter(list(self._buffer))
+        else:
+            merged = heapq.merge(*(self._read(run) for run in self._runs), iter(list(self._buffer)), key=Finding.sort_key)
+        if self._dropped:
+            return (finding for finding in merged if finding.rule not in self._dropped)
+        return merged
 
     def __getitem__(self, index):
         if self._list is None:

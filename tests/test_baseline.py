@@ -56,3 +56,28 @@ def test_a_broken_baseline_is_an_error_naming_the_file(run, dataset):
     (dataset / FILE).write_text('{"version": 7, "entries": []}')
     done = run("check", dataset)
     assert done.code == 2 and "not a lora-lint baseline" in done.err
+
+
+def test_a_partial_write_keeps_what_it_did_not_look_at(run, dataset):
+    run("check", dataset, "--write-baseline")
+    whole = json.loads((dataset / FILE).read_text())["entries"]
+    run("check", dataset, "--select", "trigger-word", "--write-baseline")
+    run("check", dataset / FOLDER, "--write-baseline")
+    kept = json.loads((dataset / FILE).read_text())["entries"]
+    assert all(entry in kept for entry in whole)  # plus what the folder's own check judged
+    assert run("check", dataset, "--format", "json").json["findings"] == []
+
+
+def test_entries_match_from_a_folder_with_other_paths_and_in_another_language(run, dataset, tmp_path):
+    run("check", dataset, "--write-baseline", "--lang", "en")
+    below = run("check", dataset / FOLDER, "--format", "json")
+    assert not [f for f in below.json["findings"] if f["path"] != "."]  # the folder's files: held (its own judgement is new)
+    assert below.json["summary"]["datasets"][0]["stale_baseline"] == []  # entries outside the folder are not stale
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / ".lora-lint.yaml").write_text("lora: style\nmodel: sdxl\n")
+    both = run("check", dataset, other, "--format", "json").json
+    assert not [f for f in both["findings"] if f["path"].startswith(dataset.name + "/")]
+    assert both["summary"]["datasets"][0]["stale_baseline"] == []
+    chinese = run("check", dataset, "--format", "json", "--lang", "zh-TW").json
+    assert chinese["findings"] == [] and chinese["summary"]["datasets"][0]["stale_baseline"] == []

@@ -4,6 +4,7 @@ hang a run; links are reported, not followed."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -139,3 +140,46 @@ def test_the_fuzzed_pack_loads_as_it_is(tmp_path):
     pack = tmp_path / "base.lora"
     pack.write_text(BASE, encoding="utf-8")
     assert list(load_knowledge([], [pack], KINDS).rules) == ["fuzz-rule"]
+
+
+def test_a_cache_folder_or_file_that_is_a_link_is_never_written_through(run, dataset, tmp_path):
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me\n")
+    cache = dataset / ".lora-lint-cache"
+    shutil.rmtree(cache, ignore_errors=True)
+    cache.mkdir()
+    os.symlink(victim, cache / "CACHEDIR.TAG")
+    os.symlink(tmp_path / "made.txt", cache / ".gitignore")  # dangling: would create a file outside
+    assert run("check", dataset).code == 1
+    assert victim.read_text() == "keep me\n" and not (tmp_path / "made.txt").exists()
+    shutil.rmtree(cache)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    os.symlink(elsewhere, cache)
+    assert run("check", dataset).code == 1 and list(elsewhere.iterdir()) == []
+
+
+def test_many_images_with_one_pixel_hash_are_judged_in_linear_time(tmp_path):
+    """30,000 blank frames (other bytes, one difference hash): each is reported against the
+    first, without pairing them all (which would not finish in the time given)."""
+    script = tmp_path / "judge.py"
+    script.write_text(
+        "from array import array\n"
+        "from lora_lint.kinds import duplicate_images as kind\n"
+        "n = 30_000\n"
+        "summary = {'ordinal': array('q', range(n)), 'index': array('H', [0] * n), 'digest': array('Q', range(1, n + 1)),\n"
+        "           'dhash': array('Q', [7] * n), 'hashed': array('B', [1] * n)}\n"
+        "class Paths:\n"
+        "    def image(self, ordinal, index=0):\n"
+        "        return f'img/{ordinal:05d}.png'\n"
+        "class Rule:\n"
+        "    params, context = {}, {'paths': Paths()}\n"
+        "    def case_message(self, case, **values):\n"
+        "        return f\"{case} {values['first']} {values['bits']}\"\n"
+        "    def at(self, path, message):\n"
+        "        return (path, message)\n"
+        "found = list(kind.judge(summary, Rule(), '.'))\n"
+        "assert len(found) == n - 1 and found[0] == ('img/00001.png', 'similar img/00000.png 0'), found[:2]\n"
+    )
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr

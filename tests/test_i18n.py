@@ -101,3 +101,23 @@ def test_chinese_leak_in_a_caption_is_reported_in_chinese(run, dataset):
     (dataset / FOLDER / "001.txt").write_text("ohwx woman, 一個女孩黑髮微笑, upper body, looking at viewer, sundress, beach, sunlight\n")
     found = [f for f in run("check", dataset, "--format", "json", "--lang", "zh-TW").json["findings"] if f["path"].endswith("001.txt")]
     assert any(f["rule"] == "identity-leak" and f["message"].startswith("'黑髮'") for f in found)
+
+
+def test_an_override_of_the_english_text_drops_its_old_translations(run, dataset):
+    (dataset / "mine.lora").write_text(
+        "pack mine\nuse core\noverride rule trigger-word {\n"
+        "    messages { missing \"CUSTOM {trigger}\", position \"P\", repeated \"R\" }\n}\n"
+    )
+    settings = dataset / ".lora-lint.yaml"
+    settings.write_text(settings.read_text() + "packs: [mine.lora]\n")
+    for lang in ("en", "zh-TW"):
+        found = run("check", dataset, "--format", "json", "--lang", lang).json["findings"]
+        assert [f["message"] for f in found if f["rule"] == "trigger-word"] == ["CUSTOM ohwx"]
+
+
+def test_english_is_the_property_itself_not_a_translation(run, dataset):
+    (dataset / "mine.lora").write_text('pack mine\nuse core\noverride rule trigger-word {\n    message.en "x"\n}\n')
+    settings = dataset / ".lora-lint.yaml"
+    settings.write_text(settings.read_text() + "packs: [mine.lora]\n")
+    done = run("check", dataset)
+    assert done.code == 2 and "unknown language 'en'" in done.err and "English is the property itself" in done.err

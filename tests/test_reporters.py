@@ -85,3 +85,38 @@ def test_junit_is_xml_with_a_failure_a_finding(run, here):
 
 def test_the_ci_formats_come_through_the_reporter_hook():
     assert {"json", "rich", "sarif", "github", "junit"} <= set(load_plugins().reporters)
+
+
+def test_ci_formats_point_at_the_real_file_when_a_folder_below_the_root_is_checked(run, here):
+    folder = here / FOLDER
+    annotations = run("check", folder, "--format", "github").out
+    assert f"file=character-dataset/{FOLDER}/003.txt,line=1,col=13" in annotations
+    log = json.loads(run("check", folder, here / "reg", "--format", "sarif").out)
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in log["runs"][0]["results"]}
+    assert f"character-dataset/{FOLDER.replace(' ', '%20')}/003.txt" in uris
+    assert all(Path(__import__("urllib.parse").parse.unquote(uri)).exists() for uri in uris)
+
+
+def test_junit_holds_a_control_character_in_a_file_name(run, here):
+    folder = here / FOLDER
+    (folder / "003.txt").rename(folder / "0\x013.txt")
+    (folder / "003.png").rename(folder / "0\x013.png")
+    root = ET.fromstring(run("check", here, "--format", "junit").out)  # well-formed XML
+    assert any("0\\x013.txt" in (case.get("file") or "") for case in root.iter("testcase"))
+
+
+def test_sarif_says_a_run_with_a_failed_rule_kind_was_not_whole(here, monkeypatch, capsys):
+    from lora_lint.cli import main
+    from lora_lint.kinds import junk
+
+    def broken(caption, rule):
+        raise RuntimeError("broken kind")
+
+    monkeypatch.setattr(junk, "check", broken)
+    assert main(["check", str(here), "--format", "sarif", "--no-cache"]) == 2
+    log = json.loads(capsys.readouterr().out)
+    jsonschema.Draft4Validator(SCHEMA).validate(log)
+    (invocation,) = log["runs"][0]["invocations"]
+    assert invocation["executionSuccessful"] is False
+    assert "broken kind" in invocation["toolExecutionNotifications"][0]["message"]["text"]
+    assert not [r for r in log["runs"][0]["results"] if r["ruleId"] == "junk-tags"]

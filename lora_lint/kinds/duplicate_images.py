@@ -62,11 +62,23 @@ def judge(summary: dict, rule: ActiveRule, where: str) -> Iterator[Finding]:
             reported.add(entry)
             yield rule.at(shown(entry), rule.case_message("identical", first=shown(first)))
     distance = min(rule.params.get("distance", 4), MAX_DISTANCE)
-    near: dict[int, list[tuple[int, int]]] = {}  # entry -> (bits, other entry) of its near matches
-    for one, two, bits in near_pairs(summary["dhash"], distance):
-        if summary["hashed"][one] and summary["hashed"][two] and one not in reported and two not in reported:
-            near.setdefault(one, []).append((bits, two))
-            near.setdefault(two, []).append((bits, one))
+    # one entry stands for each pixel hash: images with the same hash (blank frames, re-encodes)
+    # are near each other at 0 bits, and compared once, not pair by pair
+    same: dict[int, list[int]] = {}
+    for entry, (dhash, hashed) in enumerate(zip(summary["dhash"], summary["hashed"])):
+        if hashed and entry not in reported:
+            same.setdefault(dhash, []).append(entry)
+    representatives = []
+    for group in same.values():
+        first, *others = sorted(group, key=lambda entry: path_key(shown(entry)))
+        representatives.append(first)
+        for entry in others:  # 0 bits from the first in path order: nothing is nearer
+            yield rule.at(shown(entry), rule.case_message("similar", first=shown(first), bits=0))
+    near: dict[int, list[tuple[int, int]]] = {}  # representative -> (bits, other representative) of its near matches
+    for one, two, bits in near_pairs(array("Q", (summary["dhash"][entry] for entry in representatives)), distance):
+        one, two = representatives[one], representatives[two]
+        near.setdefault(one, []).append((bits, two))
+        near.setdefault(two, []).append((bits, one))
     # in path order, an image near one kept before it is reported against the nearest
     # such (the first of those in path order); the others are kept
     order = sorted(near, key=lambda entry: path_key(shown(entry)))

@@ -3,11 +3,19 @@ show as test results: a test suite a file, a failing test case a finding."""
 from __future__ import annotations
 
 import os
+import re
 from itertools import groupby
 from typing import IO, Any
 from xml.etree import ElementTree as ET
 
 from .locations import file_and_line
+
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # characters XML 1.0 cannot hold
+
+
+def _xml(text: str) -> str:
+    """The text with what XML cannot hold shown escaped (a control character in a file name)."""
+    return _NOT_XML.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 def report(result, stream: IO[str], options: dict[str, Any]) -> None:
@@ -16,15 +24,16 @@ def report(result, stream: IO[str], options: dict[str, Any]) -> None:
     root = ET.Element("testsuites", name="lora-lint", tests=str(max(len(result.findings), 1)), failures=str(len(result.findings)))
     for path, group in groupby(result.findings, key=lambda f: f.path):
         findings = list(group)
-        suite = ET.SubElement(root, "testsuite", name=file_and_line(result, findings[0], cwd)[0], tests=str(len(findings)), failures=str(len(findings)), errors="0")
+        suite = ET.SubElement(root, "testsuite", name=_xml(file_and_line(result, findings[0], cwd)[0]), tests=str(len(findings)), failures=str(len(findings)), errors="0")
         for finding in findings:
             file, line, column, _ = file_and_line(result, finding, cwd)
+            file = _xml(file)
             where = f"{line}:{column}" if line and column else str(line or "-")
             case = ET.SubElement(suite, "testcase", classname=file, name=f"{finding.rule} at {where}", file=file)
             if line:
                 case.set("line", str(line))
-            failure = ET.SubElement(case, "failure", message=finding.message, type=finding.severity)
-            failure.text = f"{file}:{where}: {finding.severity} [{finding.rule}] {finding.message}"
+            failure = ET.SubElement(case, "failure", message=_xml(finding.message), type=finding.severity)
+            failure.text = f"{file}:{where}: {finding.severity} [{finding.rule}] {_xml(finding.message)}"
     if not result.findings:
         suite = ET.SubElement(root, "testsuite", name="lora-lint", tests="1", failures="0", errors="0")
         captions = sum(d.captions for d in result.datasets)

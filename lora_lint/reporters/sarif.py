@@ -75,4 +75,7 @@ def report(result, stream: IO[str], options: dict[str, Any]) -> None:
         stream.write(separator + encode(_result(finding, index.get(finding.rule), *file_and_line(result, finding, cwd))))
         separator = ",\n   "
     stream.write("\n  ],\n" if result.findings else "],\n")
-    stream.write('  "invocations": [{"executionSuccessful": true}]}]}\n')
+    invocation: dict[str, Any] = {"executionSuccessful": not result.errors}
+    if result.errors:  # a rule kind failed: the rest was checked, the run is not whole
+        invocation["toolExecutionNotifications"] = [{"level": "error", "message": {"text": error}} for error in result.errors]
+    stream.write('  "invocations": [' + encode(invocation) + "]}]}\n")
