@@ -129,7 +129,6 @@ class Result:
 
 
 CHUNK = 1000  # items a map task takes: enough to outweigh handing it to a process
-_SETTLED = 1 << 30  # the level of summaries merged before chunks began to pair up
 
 
 @dataclass
@@ -256,7 +255,6 @@ class _DatasetRun:
         self.active: dict[tuple, tuple[list[ActiveRule], list[ActiveRule]]] = {}
         self.triggers: set[str] = {self.settings.trigger} if self.settings.trigger else set()
         self.folds: dict[str, list[tuple[int, Any]]] = {}  # dataset rule -> (size level, summary) of its chunks, in item order
-        self.unchanged = True  # every chunk so far came from the check cache
         self.reader = next((r for r in plugins.readers if r.claims(scope.path)), None)
         if self.reader is None:
             raise LoraLintError("no dataset reader understands this path", str(scope.path))
@@ -350,17 +348,14 @@ class _DatasetRun:
             self.failed.setdefault(name, error)
         self.add(outcome.findings)
         self.result.texts.update(outcome.texts)
-        if self.unchanged and not outcome.cached:  # a chunk changed: judge it all, merging as chunks come
-            self.unchanged = False
-            self.folds = {name: [(_SETTLED, self.folded(name))] for name in self.folds}
         for name, summary in outcome.folds.items():
             if name in self.failed:
                 continue
             stack = self.folds.setdefault(name, [])
             stack.append((0, summary))
-            # merge equal sizes as they pair up: log n summaries alive, n log n work; while every
-            # chunk is unchanged nothing is merged, as the last judgement will stand
-            while not self.unchanged and len(stack) > 1 and stack[-1][0] == stack[-2][0]:
+            # merge equal sizes as they pair up: log n summaries alive, n log n work (also when
+            # every chunk comes from the cache: a million chunks' summaries would not fit otherwise)
+            while len(stack) > 1 and stack[-1][0] == stack[-2][0]:
                 (level, left), (_, right) = stack[-2], stack.pop()
                 stack[-1] = (level + 1, self.merge(name, left, right))
         for record in outcome.paths:
