@@ -77,3 +77,12 @@ def clean(dataset: Path) -> Path:
     (folder / "020.txt").write_text("ohwx woman, full body, jumping, excited expression, looking up, yoga outfit, white background, natural lighting\n")
     (folder / "024.txt").write_text((folder / "024.txt").read_text().replace("laugh,", "laughing,"))
     return dataset
+
+
+def with_pack(dataset: Path, name: str, text: str) -> Path:
+    """Write a rule pack into the dataset and name it in its settings."""
+    pack = dataset / name
+    pack.write_text(text, encoding="utf-8")
+    settings = dataset / ".lora-lint.yaml"
+    settings.write_text(settings.read_text() + f"packs: [{name}]\n")
+    return pack

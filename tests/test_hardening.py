@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import FOLDER
+from conftest import FOLDER, with_pack
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -102,19 +102,16 @@ def test_huge_captions_and_junk_images_are_checked_not_hung_on(dataset):
 
 
 def test_an_evil_pattern_is_refused_where_it_is_written(run, dataset):
-    (dataset / "evil.lora").write_text('pack evil\nuse core\nterms evil.terms { pattern "*a*a*a*a*a*a*a*a*b" }\n')
-    settings_file = dataset / ".lora-lint.yaml"
-    settings_file.write_text(settings_file.read_text() + "packs: [evil.lora]\n")
+    with_pack(dataset, "evil.lora", 'pack evil\nuse core\nterms evil.terms { pattern "*a*a*a*a*a*a*a*a*b" }\n')
     done = run("check", dataset)
     assert done.code == 2 and "evil.lora:3:" in done.err and "one wildcard at most" in done.err
 
 
 def test_the_worst_allowed_patterns_stay_linear_on_a_long_word(dataset):
-    (dataset / "slow.lora").write_text(
+    with_pack(
+        dataset, "slow.lora",
         'pack slow\nuse core\nextend terms expression.phrasing { pattern "a*b", pattern "*a", pattern "a* a* a* a*", pattern "#a" }\n'
     )
-    settings_file = dataset / ".lora-lint.yaml"
-    settings_file.write_text(settings_file.read_text() + "packs: [slow.lora]\n")
     (dataset / FOLDER / "001.txt").write_bytes(b"ohwx woman, " + b"a" * 200_000 + b", " + b"a " * 50_000 + b"\n")
     done = _check_within(["check", str(dataset), "--format", "json", "--no-cache"], 60)
     assert done.returncode == 1, done.stderr

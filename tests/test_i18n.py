@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import FOLDER
+from conftest import FOLDER, with_pack
 
 from lora_lint.active import resolve
 from lora_lint.caption import analyse
@@ -72,9 +72,7 @@ def test_the_language_defaults_from_the_environment():
 
 
 def test_a_pack_author_translates_a_rule_and_is_told_of_mistakes(run, dataset):
-    (dataset / "mine.lora").write_text('pack mine\nuse core\noverride rule identity-leak {\n    message.zh-TW "不要寫 {match}"\n}\n')
-    settings = dataset / ".lora-lint.yaml"
-    settings.write_text(settings.read_text() + "packs: [mine.lora]\n")
+    with_pack(dataset, "mine.lora", 'pack mine\nuse core\noverride rule identity-leak {\n    message.zh-TW "不要寫 {match}"\n}\n')
     found = run("check", dataset, "--format", "json", "--lang", "zh-TW").json["findings"]
     assert [f["message"] for f in found if f["rule"] == "identity-leak"][0] == "不要寫 asian"
     (dataset / "mine.lora").write_text('pack mine\nuse core\noverride rule identity-leak {\n    message.ja "x"\n}\n')
@@ -104,20 +102,17 @@ def test_chinese_leak_in_a_caption_is_reported_in_chinese(run, dataset):
 
 
 def test_an_override_of_the_english_text_drops_its_old_translations(run, dataset):
-    (dataset / "mine.lora").write_text(
+    with_pack(
+        dataset, "mine.lora",
         "pack mine\nuse core\noverride rule trigger-word {\n"
-        "    messages { missing \"CUSTOM {trigger}\", position \"P\", repeated \"R\" }\n}\n"
+        "    messages { missing \"CUSTOM {trigger}\", position \"P\", repeated \"R\" }\n}\n",
     )
-    settings = dataset / ".lora-lint.yaml"
-    settings.write_text(settings.read_text() + "packs: [mine.lora]\n")
     for lang in ("en", "zh-TW"):
         found = run("check", dataset, "--format", "json", "--lang", lang).json["findings"]
         assert [f["message"] for f in found if f["rule"] == "trigger-word"] == ["CUSTOM ohwx"]
 
 
 def test_english_is_the_property_itself_not_a_translation(run, dataset):
-    (dataset / "mine.lora").write_text('pack mine\nuse core\noverride rule trigger-word {\n    message.en "x"\n}\n')
-    settings = dataset / ".lora-lint.yaml"
-    settings.write_text(settings.read_text() + "packs: [mine.lora]\n")
+    with_pack(dataset, "mine.lora", 'pack mine\nuse core\noverride rule trigger-word {\n    message.en "x"\n}\n')
     done = run("check", dataset)
     assert done.code == 2 and "unknown language 'en'" in done.err and "English is the property itself" in done.err
