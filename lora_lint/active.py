@@ -108,10 +108,12 @@ def resolve(rule: Rule, context: dict[str, Any], settings: Settings, kinds: dict
 
 def failure(rule: ActiveRule, step: str, where: str, error: Exception) -> LoraLintError:
     """The error for a rule kind that raised: which rule, kind, plugin and file."""
-    return LoraLintError(
-        f"rule '{rule.name}' (kind '{rule.kind.NAME}' from plugin '{rule.plugin}') failed in {step}: {type(error).__name__}: {error}",
-        where,
-    )
+    return kind_failure(rule.name, rule.kind.NAME, rule.plugin, step, where, error)
+
+
+def kind_failure(rule: str, kind: str, plugin: str, step: str, where: str, error: Exception) -> LoraLintError:
+    """`failure`, for a step with no resolved rule at hand (a merge)."""
+    return LoraLintError(f"rule '{rule}' (kind '{kind}' from plugin '{plugin}') failed in {step}: {type(error).__name__}: {error}", where)
 
 
 def caption_findings(caption: Caption, rules: list[ActiveRule], ignored: set[str] = frozenset(), failed: dict[str, str] | None = None) -> list[Finding]:

@@ -97,6 +97,13 @@ class Baseline:
         return sorted(key for key, count in self.left.items() if count > 0 and covered(key))
 
 
+def stale_note(stale: list) -> str:
+    """What to say of baseline entries that no longer match (a note and a warning)."""
+    path, rule, *_ = stale[0]
+    count = len(stale)
+    return f"{count} baseline entr{'y' if count == 1 else 'ies'} no longer match (fixed or changed; e.g. {rule} on {path}): --write-baseline drops them"
+
+
 def write(root: Path, entries: Counter, covered: Callable[[Entry], bool], lang: str) -> Path:
     """Write the dataset's baseline: this run's entries, and the last
     baseline's entries this run did not cover (other folders, other rules),

@@ -144,8 +144,10 @@ class ChunkCache:
             return record
         return None
 
-    def key(self, items) -> str:
-        """The chunk's key: every item's place, path, context and bytes."""
+    def key(self, items) -> tuple:
+        """The chunk's ticket: its first ordinal, its key (every item's place,
+        path, context and bytes), its captions' content hashes, and the last
+        run's outcome bytes when the key is the one it had."""
         first = items[0].ordinal if items else 0
         old = self._old_chunk(first)
         self._memo = old[3] if old else {}
@@ -168,9 +170,8 @@ class ChunkCache:
                 except OSError:
                     digest.update(f"{image}:missing".encode())
         key = digest.hexdigest()
-        self._pending = (first, key, self._hashes, old[4] if old and old[2] == key else None)
         self._same = self._same and old is not None and old[2] == key
-        return key
+        return first, key, self._hashes, old[4] if old and old[2] == key else None
 
     def _content(self, path: str) -> bytes:
         """The caption's content hash; remembered by its stat, as git's index does."""
@@ -192,27 +193,22 @@ class ChunkCache:
             self._hashes[path] = (stamp, value)
         return value
 
-    def get(self, key: str) -> Any | None:
-        """The outcome the last run had for the chunk just keyed, if unchanged."""
-        first, pending_key, hashes, data = self._pending
-        if data is None or pending_key != key:
+    def get(self, ticket: tuple) -> Any | None:
+        """The outcome the last run had for a chunk `key` made the ticket of, if unchanged."""
+        data = ticket[3]
+        if data is None:
             return None
         try:
-            outcome = pickle.loads(data)
+            return pickle.loads(data)
         except Exception:
             return None
-        return dataclasses.replace(outcome, cached=True)
-
-    def ticket(self, key: str) -> tuple:
-        """What `put` needs to record the chunk just keyed (the run may key
-        later chunks before this one's outcome comes back)."""
-        return self._pending
 
     def put(self, ticket: tuple, outcome: Any) -> None:
-        """Record a chunk's outcome (in item order)."""
+        """Record a chunk's outcome (in item order; the ticket `key` gave it,
+        which keeps the last run's bytes of an unchanged chunk)."""
         first, key, hashes, data = ticket
         if data is None:
-            data = pickle.dumps(dataclasses.replace(outcome, facts={}, cached=False), protocol=pickle.HIGHEST_PROTOCOL)
+            data = pickle.dumps(dataclasses.replace(outcome, facts={}), protocol=pickle.HIGHEST_PROTOCOL)
         self._count += 1
         self._write(("chunk", first, key, hashes, data))
 

@@ -218,6 +218,7 @@ def _names(text: str) -> list[str]:
 
 
 def _check(args) -> int:
+    from .baseline import stale_note
     from .engine import Options, check
     from .plugins import load_plugins
 
@@ -242,9 +243,7 @@ def _check(args) -> int:
     plugins.reporters[args.format](result, sys.stdout, {"color": args.color})
     for dataset in result.datasets:
         if dataset.stale_baseline:  # DESIGN: a warning for entries that no longer match
-            path, rule, _ = dataset.stale_baseline[0]
-            count = len(dataset.stale_baseline)
-            print(f"lora-lint: warning: {dataset.path}: {count} baseline entr{'y' if count == 1 else 'ies'} no longer match (e.g. {rule} on {path}): --write-baseline drops them", file=sys.stderr)
+            print(f"lora-lint: warning: {dataset.path}: {stale_note(dataset.stale_baseline)}", file=sys.stderr)
     if result.errors:  # a rule kind failed: the rest was checked and reported, but the check is not whole
         for error in result.errors:
             print(f"lora-lint: error: {error}", file=sys.stderr)

@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .active import ActiveRule, caption_findings, failure, resolve
-from .baseline import Baseline
+from .active import ActiveRule, caption_findings, failure, kind_failure, resolve
+from .baseline import Baseline, stale_note
 from .baseline import write as write_baseline
 from .cache import ChunkCache, code_stamp
 from .caption import Caption, analyse
@@ -145,7 +145,6 @@ class Outcome:
     facts: dict[str, tuple] = field(default_factory=dict)  # image facts read for the first time
     paths: list[tuple[int, bytes]] = field(default_factory=list)  # the items' display paths (`store.path_record`)
     errors: dict[str, str] = field(default_factory=dict)  # rule -> how its kind failed (the rule is off from then on)
-    cached: bool = False  # it came from the check cache
 
 
 @dataclass(frozen=True)
@@ -399,12 +398,12 @@ class _DatasetRun:
         errors = self.failed if errors is None else errors
         if name in errors or name in self.failed:
             return None
-        rule = self.knowledge.rules[name]
+        kind = self.knowledge.rules[name].kind
         try:
-            return self.plugins.kinds[rule.kind].merge(left, right)
+            return self.plugins.kinds[kind].merge(left, right)
         except Exception as error:
-            active = ActiveRule(name, self.plugins.kinds[rule.kind], self.plugins.kind_plugins.get(rule.kind, "?"), "", "", None, {}, {}, self.knowledge)
-            errors[name] = failure(active, "merge", str(self.scope.path), error).render()
+            plugin = self.plugins.kind_plugins.get(kind, "?")
+            errors[name] = kind_failure(name, kind, plugin, "merge", str(self.scope.path), error).render()
             return None
 
     def folded(self, name: str) -> Any:
@@ -546,9 +545,7 @@ class _DatasetRun:
             self.summary.baselined = self.baseline.matched
             self.summary.stale_baseline = [list(entry) for entry in self.baseline.stale(self.covers)]
             if self.summary.stale_baseline:
-                path, rule, _ = self.summary.stale_baseline[0]
-                count = len(self.summary.stale_baseline)
-                self.summary.notes.append(f"{count} baseline entr{'y' if count == 1 else 'ies'} no longer match (fixed or changed; e.g. {rule} on {path}): --write-baseline drops them")
+                self.summary.notes.append(stale_note(self.summary.stale_baseline))
 
     def dataset_rules(self) -> list[ActiveRule]:
         """The dataset rules, resolved in the dataset's context."""
@@ -574,10 +571,10 @@ class _DatasetRun:
             self.failed.setdefault(rule.name, failure(rule, "judge", str(self.scope.path), error).render())
 
 
-def numbered_chunks(items, size: int, first: int = 0):
-    """Lists of up to `size` consecutive items, each given its ordinal (from `first` on)."""
+def numbered_chunks(items, size: int):
+    """Lists of up to `size` consecutive items, each given its ordinal."""
     chunk: list[Item] = []
-    for ordinal, item in enumerate(items, first):
+    for ordinal, item in enumerate(items):
         item.number(ordinal)
         chunk.append(item)
         if len(chunk) == size:

@@ -539,7 +539,8 @@ class _Compiler:
             if isinstance(spec, s.Groups):
                 allowed |= {row for _, rows in rule.props.get(name, ()) for row in rows}
         for prop in decl.properties:
-            name = prop.name.text.rpartition(".")[0] if prop.name.text.rpartition(".")[2] in LANGS else prop.name.text
+            base, _, lang = prop.name.text.rpartition(".")
+            name = base if lang in LANGS else prop.name.text  # a translation is checked as its English
             spec = self.kinds[rule.kind].PARAMS.get(name)
             if name != "message" and not getattr(spec, "template", False):
                 continue

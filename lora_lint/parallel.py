@@ -51,7 +51,6 @@ def outcomes(run, chunks: Iterator[list], jobs: int, cache=None) -> Iterator:
         for chunk in chunks:
             key = cache.key(chunk) if cache is not None else None
             hit = cache.get(key) if key is not None else None
-            key = cache.ticket(key) if key is not None else None
             if hit is not None:
                 pending.append((_done(hit), key))
             else:

@@ -3,19 +3,12 @@ show as test results: a test suite a file, a failing test case a finding."""
 from __future__ import annotations
 
 import os
-import re
 from itertools import groupby
 from typing import IO, Any
 from xml.etree import ElementTree as ET
 
+from ..errors import one_line as _xml  # control characters escaped: XML 1.0 cannot hold most of them
 from .locations import file_and_line
-
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # characters XML 1.0 cannot hold
-
-
-def _xml(text: str) -> str:
-    """The text with what XML cannot hold shown escaped (a control character in a file name)."""
-    return _NOT_XML.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 def report(result, stream: IO[str], options: dict[str, Any]) -> None:
