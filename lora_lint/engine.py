@@ -51,6 +51,7 @@ class Options:
     baseline: bool = True  # drop the findings a dataset's baseline holds
     write_baseline: bool = False  # record every finding in each dataset's baseline instead
     lang: str = "en"  # the language of messages (packs' translations; English where they have none)
+    observe: Callable[[Item, Caption | None], None] | None = None  # sees each item and its facts (in this process, never from the cache)
 
 
 @dataclass
@@ -68,6 +69,7 @@ class DatasetSummary:
     notes: list[str] = field(default_factory=list)
     baselined: int = 0  # findings the dataset's baseline held (not reported)
     stale_baseline: list[list[str]] = field(default_factory=list)  # baseline entries nothing matched: [path, rule, message]
+    measures: dict[str, Any] = field(default_factory=dict)  # dataset rule -> the numbers it judged (kinds with `measure`)
     prefix: str = field(default="", repr=False)  # before its display paths (several datasets checked at once)
 
     def to_json(self) -> dict[str, Any]:
@@ -283,9 +285,9 @@ class _DatasetRun:
         """Map chunks of items (in worker processes when there are several), reduce, judge."""
         from .parallel import outcomes
 
-        fixing = self.options.fixer is not None
-        jobs = 1 if fixing else self.options.jobs
-        cache = ChunkCache(self.root, self.run_key(self.reader)) if self.options.cache and not fixing else None
+        in_process = self.options.fixer is not None or self.options.observe is not None  # they see every item here
+        jobs = 1 if in_process else self.options.jobs
+        cache = ChunkCache(self.root, self.run_key(self.reader)) if self.options.cache and not in_process else None
         try:
             for outcome in outcomes(self, self.chunks(), jobs, cache):
                 self.reduce(outcome)
@@ -311,6 +313,8 @@ class _DatasetRun:
         self.images.save()
         self.result.errors.extend(self.failed.values())
         self.result.findings.drop(self.failed)  # a rule whose kind failed reports nothing, not half
+        for name in self.failed:
+            self.summary.measures.pop(name, None)
         if cache is not None:
             cache.abandon() if self.failed else cache.save()  # a failed rule's outcomes are not kept
 
@@ -415,6 +419,7 @@ class _DatasetRun:
         while len(summaries) > 1:
             pairs = [self.merge(name, left, right) for left, right in zip(summaries[::2], summaries[1::2])]
             summaries = pairs + summaries[len(pairs) * 2:]
+        self.folds[name] = [(0, summaries[0])]  # judging and measuring both ask
         return summaries[0]
 
     def item(self, item: Item, outcome: Outcome) -> None:
@@ -437,6 +442,8 @@ class _DatasetRun:
                     if self.options.texts:
                         outcome.texts[caption.path] = caption.text
         outcome.images += len(item.images)
+        if self.options.observe is not None:
+            self.options.observe(item, caption)
         if self.settings.trigger or item.folder.trigger:
             outcome.triggers.add(self.settings.trigger or item.folder.trigger)
         folds, errors = outcome.folds, outcome.errors
@@ -503,6 +510,8 @@ class _DatasetRun:
                 if cache is not None and rule.name in kept:
                     findings = cache.keep_findings(rule.name, findings)
                 self.add(findings)
+            for rule in rules:
+                self.measure(rule)
         self.close_baseline()
         if not self.settings.lora:
             self.summary.notes.append("no LoRA type set ('lora:' in .lora-lint.yaml): rules for a type were skipped")
@@ -551,6 +560,19 @@ class _DatasetRun:
         """The dataset rules, resolved in the dataset's context."""
         context = context_of(self.settings, self.knowledge, None, root=self.root, images=self.images, paths=self.paths, lang=self.options.lang)
         return [active for rule in self.rules if (active := self.resolve(rule, context)) and active.kind.SCOPE == "dataset"]
+
+    def measure(self, rule: ActiveRule) -> None:
+        """Keep the numbers a dataset rule judged, when its kind can say them
+        (`measure(summary, rule)`: what `lora-lint report` charts)."""
+        measure = getattr(rule.kind, "measure", None)
+        if measure is None or rule.name in self.failed:
+            return
+        try:
+            summary = self.folded(rule.name)
+            if rule.name not in self.failed:
+                self.summary.measures[rule.name] = measure(rule.kind.start() if summary is None else summary, rule)
+        except Exception as error:
+            self.failed.setdefault(rule.name, failure(rule, "measure", str(self.scope.path), error).render())
 
     def judged(self, rule: ActiveRule):
         """A dataset rule's findings on its summary of every item, as judged

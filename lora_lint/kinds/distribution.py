@@ -75,6 +75,25 @@ def merge(first: dict, second: dict) -> dict:
     return {"rows": first["rows"] + second["rows"], "classified": first["classified"] + second["classified"], "folders": folders}
 
 
+def measure(summary: dict, rule: ActiveRule) -> dict:
+    """Each table's rows: images counted, their share and the target range
+    (in %), with what `judge` compares; and each concept folder's images x repeats."""
+    tables = {}
+    for table, rows, targets in _tables(rule):
+        total = summary["classified"][table]
+        tables[table] = {
+            "classified": total,
+            "judged": total >= rule.params.get("min_images", 10),
+            "rows": [
+                {"row": row, "count": (n := summary["rows"][(table, row)]), "share": round(n * 100 / total, 1) if total else 0.0,
+                 "low": round(targets[row][0], 1), "high": round(targets[row][1], 1)}
+                for row, _ in rows
+            ],
+        }
+    folders = [{"folder": path, "images": count, "repeats": repeats} for path, (count, repeats) in sorted(summary["folders"].items())]
+    return {"tolerance": (rule.params.get("tolerance") or (0, 0))[0], "tables": tables, "folders": folders}
+
+
 def judge(summary: dict, rule: ActiveRule, where: str) -> Iterator[Finding]:
     tolerance = (rule.params.get("tolerance") or (0, 0))[0]
     for table, rows, targets in _tables(rule):

@@ -55,6 +55,17 @@ def merge(first: dict, second: dict) -> dict:
     return merged
 
 
+def measure(summary: dict, rule: ActiveRule) -> dict:
+    """The vocabulary in use: each canonical term with the forms written for it."""
+    terms: dict[tuple[str, str], list[tuple[str, int]]] = {}
+    for (category, canonical, _), (count, shown) in summary.items():
+        terms.setdefault((category, canonical), []).append((shown, count))
+    return {"terms": [
+        {"category": category, "canonical": canonical, "forms": [{"form": f, "count": n} for f, n in sorted(used, key=lambda f: (-f[1], f[0]))]}
+        for (category, canonical), used in sorted(terms.items())
+    ]}
+
+
 def judge(summary: dict, rule: ActiveRule, where: str) -> Iterator[Finding]:
     forms: dict[tuple[str, str], list[tuple[str, int]]] = {}
     for (category, canonical, _), (count, shown) in summary.items():

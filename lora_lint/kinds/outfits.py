@@ -80,6 +80,25 @@ def merge(first: dict, second: dict) -> dict:
     return {"outfits": outfits, "images": images, "folders": folders}
 
 
+SHOWN = 50  # outfits a measure lists per concept, most worn first (a big set has as many as images)
+
+
+def measure(summary: dict, rule: ActiveRule) -> dict:
+    """Per concept: its captioned images, its distinct outfits and the outfits
+    needed, and the most worn outfits with the images wearing each."""
+    share = rule.params.get("distinct")
+    concepts = {}
+    for concept, images in sorted(summary["images"].items()):
+        worn = sorted(((", ".join(o), len(ordinals)) for (owner, o), ordinals in summary["outfits"].items() if owner == concept), key=lambda w: (-w[1], w[0]))
+        concepts[concept] = {
+            "images": images,
+            "needed": math.ceil(images * share[0] / 100) if share else None,
+            "distinct": len(worn),
+            "outfits": [{"outfit": o, "count": n} for o, n in worn[:SHOWN]],
+        }
+    return {"concepts": concepts}
+
+
 def judge(summary: dict, rule: ActiveRule, where: str) -> Iterator[Finding]:
     """Repeats within each concept (two characters may share a look), and
     too few outfits per concept."""

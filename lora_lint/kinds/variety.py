@@ -59,6 +59,17 @@ def merge(first: dict, second: dict) -> dict:
     return {"images": first["images"] + second["images"], "terms": first["terms"] + second["terms"]}
 
 
+def measure(summary: dict, rule: ActiveRule) -> dict:
+    """Per field: how many captions name each term, and the distinct terms needed."""
+    images = summary["images"]
+    fields = {}
+    for field, share in rule.params["minimum"].items():
+        counts = sorted(((term, n) for (name, term), n in summary["terms"].items() if name == field), key=lambda t: (-t[1], t[0]))
+        fields[field] = {"needed": max(2, math.ceil(images * share[0] / 100)), "terms": [{"term": t, "count": n} for t, n in counts]}
+    dominant = rule.params.get("dominant")
+    return {"images": images, "judged": images >= rule.params.get("min_images", 10), "dominant": dominant[0] if dominant else None, "fields": fields}
+
+
 def judge(summary: dict, rule: ActiveRule, where: str) -> Iterator[Finding]:
     images = summary["images"]
     if images < rule.params.get("min_images", 10):
