@@ -31,6 +31,16 @@ def _parser() -> argparse.ArgumentParser:
     fix.add_argument("--diff", action="store_true", help="print what would change as a unified diff; change nothing")
     fix.add_argument("--exit-zero", action="store_true", help="exit 0 even when findings remain (a pre-commit fix hook beside the check hook)")
 
+    report = commands.add_parser("report", help="one self-contained HTML page of the dataset: charts, thumbnails with their findings, vocabulary")
+    report.add_argument("path", type=Path, metavar="PATH", help="the dataset (a folder, or a dataset file)")
+    report.add_argument("--out", type=Path, default=Path("lora-lint-report.html"), metavar="FILE", help="where to write the page (default: lora-lint-report.html)")
+    report.add_argument("--select", default="", metavar="RULES", help="only these rules (comma-separated names)")
+    report.add_argument("--ignore", default="", metavar="RULES", help="skip these rules (comma-separated names)")
+    report.add_argument("--config", type=Path, help="settings file to use instead of the nearest .lora-lint.yaml")
+    report.add_argument("--no-baseline", dest="baseline", action="store_false", help="show findings the dataset's .lora-lint-baseline.json holds too")
+    _lang_argument(report)
+    report.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
+
     init = commands.add_parser("init", help="write a commented .lora-lint.yaml, from what the dataset's folders and images say")
     init.add_argument("path", nargs="?", type=Path, default=Path("."), metavar="PATH", help="the dataset's root (default: here)")
     init.add_argument("--lora", metavar="TYPE", help="the LoRA type (character, style, object, concept, scene, video)")
@@ -251,6 +261,24 @@ def _check(args) -> int:
     if args.write_baseline:
         return 0  # every finding is now the baseline's
     return 1 if result.failed(args.fail_on) else 0
+
+
+def _report(args) -> int:
+    from .engine import Options
+    from .files import write_texts
+    from .plugins import load_plugins
+    from .report import build_report, render
+
+    plugins = load_plugins()
+    options = Options(select=_names(args.select), ignore=_names(args.ignore), config=args.config, baseline=args.baseline, lang=args.lang)
+    report = build_report(args.path, plugins, options)
+    write_texts({args.out: render(report)})
+    counts = report.result.counts()
+    said = ", ".join(f"{n} {severity}(s)" for severity, n in counts.items() if n) or "no findings"
+    print(f"lora-lint: wrote {args.out}: {len(report.entries)} items, {said}", file=sys.stderr)
+    for error in report.result.errors:
+        print(f"lora-lint: error: {error}", file=sys.stderr)
+    return 2 if report.result.errors else 0
 
 
 def _check_on_dask(args, options):
@@ -505,4 +533,4 @@ def _init(args) -> int:
     return 0
 
 
-_COMMANDS = {"check": _check, "fix": _fix, "init": _init, "tags": _tags, "prompts": _prompts, "plan": _plan, "doctor": _doctor, "rules": _rules, "explain": _explain, "test-pack": _test_pack, "plugins": _plugins}
+_COMMANDS = {"check": _check, "fix": _fix, "report": _report, "init": _init, "tags": _tags, "prompts": _prompts, "plan": _plan, "doctor": _doctor, "rules": _rules, "explain": _explain, "test-pack": _test_pack, "plugins": _plugins}

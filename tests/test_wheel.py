@@ -48,3 +48,13 @@ def test_installed_wheel_checks_the_example_from_elsewhere(fresh_venv, tmp_path)
     site = next((venv / "lib").glob("python*/site-packages"))
     tested = subprocess.run([str(venv / "bin" / "lora-lint"), "test-pack", str(site / "lora_lint" / "rules")], cwd=tmp_path, capture_output=True, text=True, env=env)
     assert tested.returncode == 0, tested.stdout + tested.stderr
+
+
+def test_installed_wheel_writes_a_report(fresh_venv, tmp_path):
+    wheel, venv = fresh_venv
+    assert {"lora_lint/report/page.html.j2", "lora_lint/report/page.css", "lora_lint/report/page.js"} <= set(zipfile.ZipFile(wheel).namelist())
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    env["LORA_LINT_CACHE_DIR"] = str(tmp_path / "cache")
+    done = subprocess.run([str(venv / "bin" / "lora-lint"), "report", str(EXAMPLE), "--out", "report.html"], cwd=tmp_path, capture_output=True, text=True, env=env)
+    assert done.returncode == 0, done.stderr
+    assert "Not ready to train" in (tmp_path / "report.html").read_text(encoding="utf-8")
