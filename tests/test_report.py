@@ -248,3 +248,15 @@ def test_report_follows_the_dark_mode_of_the_system(browser, report):
         colours.append(page.evaluate("getComputedStyle(document.body).backgroundColor"))
         page.close()
     assert colours == ["rgb(255, 255, 255)", "rgb(18, 21, 27)"]
+
+
+def test_readme_shows_what_report_prints(run, tmp_path, monkeypatch):
+    from conftest import REPO
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    shown = readme.split("$ lora-lint report examples/character-dataset --out report.html\n", 1)[1].split("\n", 1)[0]
+    monkeypatch.chdir(tmp_path)
+    made = run("report", REPO / "examples" / "character-dataset", "--out", "report.html")
+    assert made.err.strip() == shown
+    for picture in ("docs/report-top.png", "docs/report-captions.png"):
+        assert f"]({picture})" in readme and (REPO / picture).stat().st_size > 20_000
