@@ -8,6 +8,7 @@ so a white and a black t-shirt are different outfits.
 """
 from __future__ import annotations
 
+import heapq
 import math
 from array import array
 from collections.abc import Iterator
@@ -85,16 +86,21 @@ SHOWN = 50  # outfits a measure lists per concept, most worn first (a big set ha
 
 def measure(summary: dict, rule: ActiveRule) -> dict:
     """Per concept: its captioned images, its distinct outfits and the outfits
-    needed, and the most worn outfits with the images wearing each."""
+    needed, and the most worn outfits with the images wearing each (picked
+    without listing every outfit: a big set has about as many as images)."""
     share = rule.params.get("distinct")
+    distinct: dict[str, int] = {}
+    for concept, _ in summary["outfits"]:
+        distinct[concept] = distinct.get(concept, 0) + 1
     concepts = {}
     for concept, images in sorted(summary["images"].items()):
-        worn = sorted(((", ".join(o), len(ordinals)) for (owner, o), ordinals in summary["outfits"].items() if owner == concept), key=lambda w: (-w[1], w[0]))
+        owned = ((len(ordinals), worn) for (owner, worn), ordinals in summary["outfits"].items() if owner == concept)
+        most = heapq.nsmallest(SHOWN, owned, key=lambda pair: (-pair[0], pair[1]))
         concepts[concept] = {
             "images": images,
             "needed": math.ceil(images * share[0] / 100) if share else None,
-            "distinct": len(worn),
-            "outfits": [{"outfit": o, "count": n} for o, n in worn[:SHOWN]],
+            "distinct": distinct.get(concept, 0),
+            "outfits": [{"outfit": ", ".join(worn), "count": count} for count, worn in most],
         }
     return {"concepts": concepts}
 
