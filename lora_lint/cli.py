@@ -34,6 +34,8 @@ def _parser() -> argparse.ArgumentParser:
     report = commands.add_parser("report", help="one self-contained HTML page of the dataset: charts, thumbnails with their findings, vocabulary")
     report.add_argument("path", type=Path, metavar="PATH", help="the dataset (a folder, or a dataset file)")
     report.add_argument("--out", type=Path, default=Path("lora-lint-report.html"), metavar="FILE", help="where to write the page (default: lora-lint-report.html)")
+    report.add_argument("--limit", type=_count, default=500, metavar="N", help="items the grid shows, those with findings first (default 500; 0: all)")
+    report.add_argument("--force", action="store_true", help="write over a file that is not a lora-lint report")
     report.add_argument("--select", default="", metavar="RULES", help="only these rules (comma-separated names)")
     report.add_argument("--ignore", default="", metavar="RULES", help="skip these rules (comma-separated names)")
     report.add_argument("--config", type=Path, help="settings file to use instead of the nearest .lora-lint.yaml")
@@ -126,6 +128,12 @@ def _lang_argument(command: argparse.ArgumentParser) -> None:
 def _jobs(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
         raise argparse.ArgumentTypeError(f"takes a whole number of at least 1, not '{text}'")
+    return int(text)
+
+
+def _count(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"takes a whole number, not '{text}'")
     return int(text)
 
 
@@ -267,15 +275,19 @@ def _report(args) -> int:
     from .engine import Options
     from .files import write_texts
     from .plugins import load_plugins
-    from .report import build_report, render
+    from .report import build_report, render, writable
 
+    writable(args.out, args.force)  # before the check: a bad --out costs nothing
     plugins = load_plugins()
     options = Options(select=_names(args.select), ignore=_names(args.ignore), config=args.config, baseline=args.baseline, lang=args.lang)
-    report = build_report(args.path, plugins, options)
-    write_texts({args.out: render(report)})
+    report = build_report(args.path, plugins, options, args.limit)
+    try:
+        write_texts({args.out: render(report)})
+    except OSError as error:
+        raise LoraLintError(f"cannot write the report: {error.strerror or error}", str(args.out)) from None
     counts = report.result.counts()
     said = ", ".join(f"{n} {severity}(s)" for severity, n in counts.items() if n) or "no findings"
-    print(f"lora-lint: wrote {args.out}: {len(report.entries)} items, {said}", file=sys.stderr)
+    print(f"lora-lint: wrote {args.out}: {report.items} items, {said}", file=sys.stderr)
     for error in report.result.errors:
         print(f"lora-lint: error: {error}", file=sys.stderr)
     return 2 if report.result.errors else 0

@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .errors import LoraLintError
+
 IMAGE_EXTENSIONS = frozenset({".png", ".jpg", ".jpeg", ".webp", ".bmp"})
 VIDEO_EXTENSIONS = frozenset({".mp4", ".webm", ".mov", ".mkv", ".avi"})
 _KOHYA = re.compile(r"^(\d+)_(.+)$")
@@ -118,14 +120,13 @@ def discover(
     while stack:
         folder, shown = stack.pop()
         files, folders = [], []
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                if entry.name.startswith("."):
-                    continue
-                if entry.is_dir(follow_symlinks=False):
-                    folders.append(entry.name)
-                elif _readable(entry, inside, walk, shown):
-                    files.append(entry.name)
+        for entry in _scan(folder):
+            if entry.name.startswith("."):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                folders.append(entry.name)
+            elif _readable(entry, inside, walk, shown):
+                files.append(entry.name)
         clips = _clip_folders(files, folders, caption_extension)
         if video and shown and not folders and _only_frames(files, caption_extension):
             context = folder_context(_parts(Path(folder), root, parse_root))
@@ -150,9 +151,17 @@ def _clip_folders(files: list[str], folders: list[str], ext: str) -> set[str]:
     return {name for name in folders if name in stems}
 
 
+def _scan(folder) -> Iterator[os.DirEntry]:
+    """A folder's entries, streamed; a folder that cannot be read is an error naming it."""
+    try:
+        with os.scandir(folder) as entries:
+            yield from entries
+    except OSError as error:
+        raise LoraLintError(f"cannot read this folder: {error.strerror or error}", str(folder)) from None
+
+
 def _entries(folder: Path, inside: str, walk: Walk) -> list[str]:
-    with os.scandir(folder) as entries:
-        return sorted(e.name for e in entries if not e.name.startswith(".") and _readable(e, inside, walk, ""))
+    return sorted(e.name for e in _scan(folder) if not e.name.startswith(".") and _readable(e, inside, walk, ""))
 
 
 def _readable(entry: os.DirEntry, inside: str, walk: Walk, shown: str) -> bool:
@@ -212,8 +221,7 @@ def _items_in(
 
 def _frames(folder: str, inside: str, walk: Walk) -> tuple[str, ...]:
     """A clip folder's frame images, in name order."""
-    with os.scandir(folder) as entries:
-        names = [e.name for e in entries if not e.name.startswith(".") and os.path.splitext(e.name)[1].lower() in IMAGE_EXTENSIONS and _readable(e, inside, walk, "")]
+    names = [e.name for e in _scan(folder) if not e.name.startswith(".") and os.path.splitext(e.name)[1].lower() in IMAGE_EXTENSIONS and _readable(e, inside, walk, "")]
     return tuple(os.path.join(folder, name) for name in sorted(names))
 
 

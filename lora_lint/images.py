@@ -228,7 +228,8 @@ class ImageStore:
         if row and row[0] == stat.st_size and row[1] == stat.st_mtime_ns:
             return ImageFacts(*json.loads(row[2]))
         facts = read_facts(path)
-        self.new[key] = (stat.st_size, stat.st_mtime_ns, json.dumps(astuple(facts)))
+        if not facts.error:  # a file that could not be read may be readable next time (a permission put right keeps its mtime)
+            self.new[key] = (stat.st_size, stat.st_mtime_ns, json.dumps(astuple(facts)))
         return facts
 
     def take_new(self) -> dict[str, tuple]:

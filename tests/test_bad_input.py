@@ -185,3 +185,23 @@ def test_a_windows_1252_caption_is_read_as_such(run, dataset):
     mine = [f for f in result.json["findings"] if f["path"].endswith("001.txt")]
     assert any(f["message"] == "not UTF-8 (reads as cp1252): kohya sd-scripts stops on it" for f in mine)
     assert any(f["rule"] == "identity-leak" for f in mine)  # and still checked
+
+
+def test_a_folder_that_cannot_be_listed_is_one_line_naming_it(dataset, run, monkeypatch):
+    """(Simulated: these tests may run as root, who lists any folder.)"""
+    import os
+
+    import lora_lint.dataset
+
+    real = os.scandir
+    denied = str(dataset / "reg" / "1_woman")
+
+    def scandir(folder):
+        if os.fspath(folder) == denied:
+            raise PermissionError(13, "Permission denied", denied)
+        return real(folder)
+
+    monkeypatch.setattr(lora_lint.dataset.os, "scandir", scandir)
+    for command in ("check", "report"):
+        done = run(command, dataset, *(("--out", dataset.parent / "r.html") if command == "report" else ()))
+        assert done.code == 2 and done.err == f"lora-lint: error: {denied}: cannot read this folder: Permission denied\n"

@@ -96,3 +96,26 @@ def test_image_facts_are_cached_and_refreshed_when_a_file_changes(run, dataset):
     assert (dataset / ".lora-lint-cache" / "images-v3.sqlite").is_file()
     picture(14).save(path)
     assert messages(run, dataset, "image-quality") == {}
+
+
+
+def test_an_image_that_could_not_be_read_is_read_again(tmp_path, run):
+    """An error is not remembered: a file put right with its old size and
+    mtime (a permission fixed, a copy restored) is read again."""
+    import os
+    import shutil
+
+    from conftest import EXAMPLE
+
+    dataset = tmp_path / "example"
+    shutil.copytree(EXAMPLE, dataset, ignore=shutil.ignore_patterns(".lora-lint-cache"))
+    image = dataset / "img/10_ohwx woman/005.png"
+    good, stat = image.read_bytes(), image.stat()
+    image.write_bytes(b"\0" * len(good))
+    os.utime(image, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    first = run("check", dataset, "--format", "json").json["findings"]
+    assert any(f["path"].endswith("005.png") and f["rule"] == "image-quality" for f in first)
+    image.write_bytes(good)
+    os.utime(image, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    again = run("check", dataset, "--format", "json").json["findings"]
+    assert not any(f["path"].endswith("005.png") and f["rule"] == "image-quality" for f in again)

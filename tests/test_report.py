@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 from html.parser import HTMLParser
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -260,3 +261,74 @@ def test_readme_shows_what_report_prints(run, tmp_path, monkeypatch):
     assert made.err.strip() == shown
     for picture in ("docs/report-top.png", "docs/report-captions.png"):
         assert f"]({picture})" in readme and (REPO / picture).stat().st_size > 20_000
+
+
+def test_report_never_writes_over_a_file_that_is_not_a_report(dataset, run, tmp_path):
+    caption = dataset / FOLDER / "001.txt"
+    before = caption.read_bytes()
+    refused = run("report", dataset, "--out", caption)
+    assert refused.code == 2 and "is not a lora-lint report: --force replaces it" in refused.err
+    assert caption.read_bytes() == before
+    out = tmp_path / "report.html"
+    assert run("report", dataset, "--out", out).code == 0
+    assert run("report", dataset, "--out", out).code == 0  # an earlier report is replaced
+    for bad, said in ((tmp_path, "is a folder"), (tmp_path / "missing" / "r.html", "no such folder")):
+        made = run("report", dataset, "--out", bad)
+        assert made.code == 2 and said in made.err and made.err.count("\n") == 1
+    assert not (tmp_path / "missing").exists()
+
+
+def test_report_marks_spans_on_one_tag_and_lists_whole_caption_findings(dataset, run, tmp_path):
+    (dataset / FOLDER / "001.txt").write_text("ohwx woman, close-up, blue eyes,\nsmiling,  looking at viewer ,, \n")
+    out = tmp_path / "report.html"
+    assert run("report", dataset, "--out", out).code == 0
+    page = Page(out.read_text(encoding="utf-8"))
+    on_001 = [f for f in page.findings if f["path"] == f"{FOLDER}/001.txt"]
+    assert {"identity-leak", "missing-field"} <= {f["rule"] for f in on_001}
+    marked = page.marks[f"{FOLDER}/001.txt"]
+    assert "blue eyes" in marked and all("," not in text.strip(", ") for text in marked)
+
+
+def test_required_fields_chart_is_what_missing_field_judged(report):
+    _, page, checked = report
+    bars = dict(page.bars["fields"])
+    captioned = checked["summary"]["datasets"][0]["captions"]  # each has its image in the example (020.png has no caption)
+    missing = Counter(f["message"].split("caption names no ", 1)[1].split(":", 1)[0] for f in checked["findings"] if f["rule"] == "missing-field")
+    assert missing  # one caption names no lighting
+    assert bars == {field: round((captioned - missing[field]) * 100 / captioned, 1) for field in bars}
+    assert set(bars) == {"expression", "eye direction", "clothing", "background", "lighting"}
+
+
+def test_report_draws_only_what_ran(dataset, run, tmp_path):
+    out = tmp_path / "report.html"
+    assert run("report", dataset, "--out", out, "--select", "identity-leak").code == 0
+    html = out.read_text(encoding="utf-8")
+    page = Page(html)
+    assert "fields" not in page.bars and not any(chart.startswith("distribution-") for chart in page.bars)
+    assert {f["rule"] for f in page.findings} == {"identity-leak"}
+    assert "No rule of kind <code>mixing</code>" in html
+
+
+def test_report_grid_has_a_limit_but_every_finding_is_listed(report, dataset, run, tmp_path):
+    _, _, checked = report
+    out = tmp_path / "limited.html"
+    assert run("report", dataset, "--out", out, "--limit", "3").code == 0
+    page = Page(out.read_text(encoding="utf-8"))
+    assert len(page.images) == 3  # thumbnails only for the cards shown
+    assert sorted(map(_comparable, page.findings)) == sorted(map(_comparable, checked["findings"]))
+    assert "The grid shows 3 of 52 items" in out.read_text(encoding="utf-8")
+
+
+def test_report_verdict_and_base_resolution_follow_the_settings(dataset, run, tmp_path):
+    settings = dataset / ".lora-lint.yaml"
+    settings.write_text(settings.read_text().replace("model: sdxl", "model: flux"))
+    out = tmp_path / "flux.html"
+    assert run("report", dataset, "--out", out).code == 0
+    assert "flux (1024x1024)" in out.read_text(encoding="utf-8")  # Flux trains at the top of 512..1024
+    settings.write_text("model: sdxl\n")
+    out = tmp_path / "untyped.html"
+    assert run("report", dataset, "--out", out).code == 0
+    html = out.read_text(encoding="utf-8")
+    assert "but no LoRA type is set, so its rules did not run" in html
+    terms = [row.split("</th>")[0] for row in html.split('<th scope="row">')[1:]]
+    assert "a" not in terms and "of" not in terms  # function words are no tags

@@ -20,7 +20,7 @@ PLACEHOLDERS = ("field",)
 FIXES: dict[str, bool] = {}
 
 
-def _fields(rule: ActiveRule) -> list[tuple[str, frozenset[int]]]:
+def fields_of(rule: ActiveRule) -> list[tuple[str, frozenset[int]]]:
     """(field name, sense ids that satisfy it): a field's alternatives pooled."""
     if "fields" not in rule.memo:
         fields = rule.params.get("fields") or (rule.lora.get("require", ()) if rule.lora else ())
@@ -33,7 +33,7 @@ def check(caption, rule: ActiveRule) -> Iterator[Finding]:
     present = {i for hit in caption.hits for i in hit.senses}
     first_start, _ = caption.segments[0]
     _, last_end = caption.segments[-1]
-    for name, ids in _fields(rule):
+    for name, ids in fields_of(rule):
         if present.isdisjoint(ids):
             label = name.rsplit(".", 1)[-1].replace("_", " ")
             yield rule.on(caption, first_start, last_end, rule.text(rule.message, field=label))

@@ -4,6 +4,6 @@
 `check --format json`) and gathers what the page shows; `render` writes it.
 """
 from .collect import Report, build_report
-from .page import render
+from .page import GENERATOR, render, writable
 
-__all__ = ["Report", "build_report", "render"]
+__all__ = ["GENERATOR", "Report", "build_report", "render", "writable"]

@@ -19,13 +19,15 @@ from ..dataset import Item
 from ..engine import DatasetSummary, Options, Result, check, scopes
 from ..errors import LoraLintError
 from ..findings import Finding, path_key
-from ..knowledge import Knowledge
+from ..knowledge import Knowledge, context_of
 from ..packs import load_knowledge
 from ..plugins import Plugins
 from ..settings import Settings, load_settings
 
 THUMBNAIL = 160  # pixels on the long side: a 200-image page stays near 1 MB
 ALWAYS = 0.9  # a term in this share of the captions is always there: it binds, it does not vary
+LIMIT = 500  # items the grid shows by default (thumbnails are most of the page)
+IGNORED = ("grammar.",)  # categories of words that say nothing about the image ("a", "of")
 CROPPED = 0.05  # a bucket that cuts this share of an image away can lose a head top or a hand
 
 
@@ -67,8 +69,8 @@ class Bucket:
     width: int
     height: int
     images: int = 0
-    upscaled: int = 0  # smaller than the bucket: the trainer enlarges them
-    cropped: int = 0  # CROPPED or more of the image is cut to fit
+    upscaled: int = 0  # images smaller than the bucket: the trainer enlarges them
+    cut: int = 0  # images that lose CROPPED or more to the crop
 
 
 @dataclass
@@ -77,15 +79,16 @@ class Report:
 
     result: Result
     dataset: DatasetSummary
-    knowledge: Knowledge
-    settings: Settings
-    entries: list[Entry]
+    entries: list[Entry]  # the grid: up to `limit` items, those with findings first
+    items: int  # items in the dataset (the grid may show fewer)
     dataset_findings: list[Finding]  # on the dataset or a folder, not on one item
+    past_findings: list[Finding]  # on items the grid has no room for
     buckets: list[Bucket]
-    base: tuple[int, int] | None  # the model's base resolution
-    terms: list[tuple[str, str, int]]  # (canonical, category, captions naming it), most named first
-    fields: list[tuple[str, int]]  # required fields of the LoRA type and the captions naming each
-    captioned: int  # training captions with an image (what shares are of)
+    base: tuple[int, int] | None  # the model's base resolution (None: no model, or a video model)
+    terms: list[tuple[str, str, int]]  # (canonical, its categories, captions naming it), most named first
+    fields: list[tuple[str, int]] | None  # each required field and the captions naming it (None: no require rule ran)
+    captioned: int  # training captions with an image and some text (what shares are of)
+    video: bool = False  # the model is a video model (its trainer buckets clips its own way)
 
 
 class _Observer:
@@ -93,16 +96,17 @@ class _Observer:
 
     def __init__(self) -> None:
         self.items: list[tuple[Item, str | None]] = []
-        self.senses: list[frozenset[int]] = []  # per training caption: the sense ids it names
+        self.senses: list[frozenset[int]] = []  # per training caption with text: the sense ids it names
 
     def __call__(self, item: Item, caption: Caption | None) -> None:
         self.items.append((item, caption.text if caption is not None else None))
-        if caption is not None and item.images and item.folder.subset == "train":
+        if caption is not None and caption.segments and item.images and item.folder.subset == "train":
             self.senses.append(frozenset(i for hit in caption.hits for i in hit.senses))
 
 
-def build_report(path: Path, plugins: Plugins, options: Options) -> Report:
-    """Check the dataset at PATH and gather the page's contents."""
+def build_report(path: Path, plugins: Plugins, options: Options, limit: int = LIMIT) -> Report:
+    """Check the dataset at PATH and gather the page's contents (a grid of at
+    most `limit` items, those with findings first; 0: every item)."""
     found = scopes([path], options.config, plugins.readers)
     if len(found) != 1:
         names = ", ".join(str(scope.path) for scope in found)
@@ -112,30 +116,33 @@ def build_report(path: Path, plugins: Plugins, options: Options) -> Report:
     result = check([path], plugins, options)
     dataset = result.datasets[0]
     settings = load_settings(found[0].settings) if found[0].settings else Settings()
-    knowledge = load_knowledge(plugins.packs, settings.packs, plugins.kinds)
-    entries, loose = _entries(observer.items, result, Path(dataset.root), dataset)
+    knowledge = load_knowledge(plugins.packs, settings.packs, plugins.kinds)  # from the packs cache: the check compiled them
+    entries, loose, past = _entries(observer.items, result, limit)
     model = knowledge.models.get(settings.model or "")
-    base = tuple(model.get("resolution")[0]) if model and model.get("resolution") else None
+    video = bool(model and model.get("video"))
+    resolutions = model.get("resolution") if model else None
+    base = max(resolutions, key=lambda size: size[0] * size[1]) if resolutions and not video else None  # what a trainer trains at
     buckets: list[Bucket] = []
     if base:
         shapes = bucket_sizes(base)
+        fits = [fit(size, shapes) for size in _train_sizes(observer.items)]
+        buckets = buckets_of(fits)
         for entry in entries:
             if entry.size and entry.subset == "train":
                 entry.fit = fit(entry.size, shapes)
-        buckets = buckets_of([e.fit for e in entries if e.fit])
     return Report(
-        result, dataset, knowledge, settings, entries, loose, buckets, base,
-        _terms(observer.senses, knowledge), _fields(observer.senses, knowledge, settings), len(observer.senses),
+        result, dataset, entries, len(observer.items), loose, past, buckets, base, _terms(observer.senses, knowledge),
+        _coverage(observer.senses, result, plugins, knowledge, settings), len(observer.senses), video,
     )
 
 
-def _entries(items: list[tuple[Item, str | None]], result: Result, root: Path, dataset: DatasetSummary) -> tuple[list[Entry], list[Finding]]:
-    """Grid entries in path order, each with its findings; the findings on no item."""
+def _entries(items: list[tuple[Item, str | None]], result: Result, limit: int) -> tuple[list[Entry], list[Finding], list[Finding]]:
+    """The grid's entries in path order, each with its findings and thumbnail
+    (items with findings first when there are more than `limit`); the
+    findings on no item; those on items past the limit."""
     entries, by_path = [], {}
     for item, text in items:
-        image = item.shown(item.images[0]) if item.images else None
-        entry = Entry(item.path, item.folder.subset, text, image)
-        entry.size, entry.thumbnail = _picture(item)
+        entry = Entry(item.path, item.folder.subset, text, item.shown(item.images[0]) if item.images else None)
         entries.append(entry)
         by_path[item.path] = entry
         for file in item.images:
@@ -144,25 +151,54 @@ def _entries(items: list[tuple[Item, str | None]], result: Result, root: Path, d
     for finding in result.findings:
         owner = by_path.get(finding.path)
         (owner.findings if owner else loose).append(finding)
-    entries.sort(key=lambda e: path_key(e.path))
-    return entries, loose
+    chosen = range(len(entries))
+    if limit and len(entries) > limit:
+        chosen = sorted(sorted(chosen, key=lambda i: (not entries[i].findings, entries[i].subset != "train", i))[:limit])
+    shown, kept = [], set(chosen)
+    for index in chosen:
+        entry = entries[index]
+        entry.size, entry.thumbnail = _picture(items[index][0])
+        shown.append(entry)
+    past = [f for index, entry in enumerate(entries) if index not in kept for f in entry.findings]  # listed, without a card
+    shown.sort(key=lambda e: path_key(e.path))
+    return shown, loose, past
+
+
+def _train_sizes(items: list[tuple[Item, str | None]]):
+    """The size of each training item's first image (headers only)."""
+    for item, _ in items:
+        if item.images and item.folder.subset == "train":
+            size = _size(item)
+            if size:
+                yield size
+
+
+def _size(item: Item) -> tuple[int, int] | None:
+    if item.facts:
+        facts = item.facts[0]
+        return (facts.width, facts.height) if getattr(facts, "width", None) else None
+    if item.media == "video":
+        return None
+    try:
+        from PIL import Image
+
+        with Image.open(item.images[0]) as image:  # reads the header, decodes nothing
+            return image.size
+    except Exception:
+        return None
 
 
 def _picture(item: Item) -> tuple[tuple[int, int] | None, str | None]:
     """The item's first image's size and thumbnail (None where it cannot be read)."""
     if not item.images:
         return None, None
-    size = None
-    if item.facts:
-        facts = item.facts[0]
-        size = (facts.width, facts.height) if getattr(facts, "width", None) else None
-    if item.media == "video" or (item.text is not None and item.facts is not None):
-        return size, None  # a video file, or an image inside a shard
+    size = _size(item)
+    if item.media == "video" or item.facts is not None:
+        return size, None  # a video file, or an image inside a dataset file
     try:
         from PIL import Image, ImageOps
 
         with Image.open(item.images[0]) as image:
-            size = image.size
             image.draft("RGB", (THUMBNAIL * 2, THUMBNAIL * 2))  # JPEG: decode at a fraction of the size
             picture = ImageOps.exif_transpose(image).convert("RGB")
             picture.thumbnail((THUMBNAIL, THUMBNAIL))
@@ -207,26 +243,47 @@ def buckets_of(fits: list[Fit]) -> list[Bucket]:
         bucket = buckets.setdefault(one.bucket, Bucket(*one.bucket))
         bucket.images += 1
         bucket.upscaled += one.upscaled
-        bucket.cropped += one.cut
+        bucket.cut += one.cut
     return list(buckets.values())
 
 
 def _terms(captions: list[frozenset[int]], knowledge: Knowledge) -> list[tuple[str, str, int]]:
-    """Each known term the captions name (canonical form), with how many name it."""
+    """Each known term the captions name (canonical form, once per caption,
+    its categories joined), most named first; function words left out."""
     senses = knowledge.lexicon.senses
-    counts = Counter(pair for named in captions for pair in {(senses[i].canonical, senses[i].category) for i in named})
-    return sorted(((c, category, n) for (c, category), n in counts.items()), key=lambda t: (-t[2], t[0], t[1]))
+    counts: Counter = Counter()
+    categories: dict[str, set[str]] = {}
+    for named in captions:
+        terms = set()
+        for i in named:
+            sense = senses[i]
+            if not sense.category.startswith(IGNORED):
+                terms.add(sense.canonical)
+                categories.setdefault(sense.canonical, set()).add(sense.category)
+        counts.update(terms)
+    return sorted(((t, ", ".join(sorted(categories[t])), n) for t, n in counts.items()), key=lambda row: (-row[2], row[0]))
 
 
-def _fields(captions: list[frozenset[int]], knowledge: Knowledge, settings: Settings) -> list[tuple[str, int]]:
-    """The LoRA type's required fields, with the captions naming each: a field
-    never captioned is bound to the trigger."""
-    lora = knowledge.loras.get(settings.lora or "")
-    out = []
-    for field_names in (lora.get("require", ()) if lora else ()):
-        ids = knowledge.sense_ids(knowledge.select(tuple(field_names)))
-        out.append((" / ".join(n.rsplit(".", 1)[-1].replace("_", " ") for n in field_names), sum(1 for named in captions if not ids.isdisjoint(named))))
-    return out
+def _coverage(captions: list[frozenset[int]], result: Result, plugins: Plugins, knowledge: Knowledge, settings: Settings) -> list[tuple[str, int]] | None:
+    """Each field a `require` rule that ran asks for, with the captions naming
+    it: what that rule judged, over the captions it judged (training ones with
+    text). None when no such rule ran."""
+    from ..active import resolve
+    from ..kinds.require import fields_of
+
+    context = context_of(settings, knowledge, "train")
+    out: list[tuple[str, int]] = []
+    ran = False
+    for name, doc in result.rules.items():
+        if doc.kind != "require":
+            continue
+        active = resolve(knowledge.rules[name], context, settings, plugins.kinds, plugins.kind_plugins, knowledge)
+        if active is None:
+            continue
+        ran = True
+        for field, ids in fields_of(active):
+            out.append((field.rsplit(".", 1)[-1].replace("_", " "), sum(1 for named in captions if not ids.isdisjoint(named))))
+    return out if ran else None
 
 
 def always_named(report: Report) -> list[tuple[str, str, int]]:

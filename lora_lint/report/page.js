@@ -5,13 +5,13 @@
 (() => {
   const form = document.getElementById("filters");
   const cards = Array.from(document.querySelectorAll(".card"));
-  const loose = Array.from(document.querySelectorAll("#dataset-findings .finding"));
+  const loose = Array.from(document.querySelectorAll("#dataset-findings .finding, .findings.past .finding"));
   const status = document.getElementById("shown");
   const checked = (name) => new Set(Array.from(form.querySelectorAll(`input[name=${name}]:checked`), (i) => i.value));
 
   function apply() {
     const rules = checked("rule"), severities = checked("severity");
-    const clean = form.elements.clean.checked, reg = form.elements.reg.checked;
+    const clean = form.elements.clean.checked, reg = !form.elements.reg || form.elements.reg.checked;
     const wanted = (rule, severity) => rules.has(rule) && severities.has(severity);
     let shown = 0, findings = 0;
     for (const card of cards) {

@@ -9,13 +9,18 @@ import datetime
 from dataclasses import dataclass
 from importlib import resources
 
+from pathlib import Path
+
 from markupsafe import Markup, escape
 
 from .. import __version__
+from ..errors import LoraLintError
 from ..findings import SEVERITY_ORDER, Finding
+from ..tokens import normalize, segments
 from .charts import Bar, bar_chart
 from .collect import CROPPED, Report, always_named
 
+GENERATOR = '<meta name="generator" content="lora-lint">'  # how a page says it is a report (and may be replaced)
 TABLE_TITLES = {"shot": "Shot split", "background": "Backgrounds: simple vs contextual", "content": "Subjects (what the style is shown on)"}
 SHOWN_TERMS = 60  # rows of the tag frequency table
 
@@ -31,20 +36,20 @@ class Chart:
 
 def render(report: Report) -> str:
     """The page's HTML."""
-    from jinja2 import Environment, FileSystemLoader
+    from jinja2 import Environment, PackageLoader
 
     folder = resources.files(__package__)
-    env = Environment(loader=FileSystemLoader(str(folder)), autoescape=True, trim_blocks=True, lstrip_blocks=True)
-    env.filters["label"] = label
+    env = Environment(loader=PackageLoader(__package__, ""), autoescape=True, trim_blocks=True, lstrip_blocks=True)
     counts = report.result.counts()
-    findings = [f for e in report.entries for f in e.findings] + report.dataset_findings
+    findings = [f for e in report.entries for f in e.findings] + report.dataset_findings + report.past_findings
     return env.get_template("page.html.j2").render(
         report=report,
         dataset=report.dataset,
         counts=counts,
-        verdict=verdict(counts),
+        verdict=verdict(report),
         rules=sorted({f.rule for f in findings}),
-        severities=[s for s in ("error", "warning", "info") if s in counts],
+        worst=worst,
+        has_reg=any(e.subset != "train" for e in report.entries),
         mix=mix_charts(report),
         buckets=bucket_chart(report),
         changed=[e for e in report.entries if e.fit and (e.fit.upscaled or e.fit.cut)],
@@ -60,18 +65,55 @@ def render(report: Report) -> str:
     )
 
 
+def writable(out: Path, force: bool = False) -> None:
+    """Refuse an --out that is not a file lora-lint may (re)write: a folder,
+    a link, a missing folder, or a file other than an earlier report (a
+    caption, the settings) without --force."""
+    if not out.name:
+        raise LoraLintError("not a file name", str(out))
+    if out.is_symlink():
+        raise LoraLintError("is a link: not written", str(out))
+    if out.is_dir():
+        raise LoraLintError("is a folder: name the report's file", str(out))
+    if not out.parent.is_dir():
+        raise LoraLintError("no such folder to write the report in", str(out.parent))
+    if out.exists() and not force:
+        try:
+            with open(out, "rb") as handle:
+                head = handle.read(4096)
+        except OSError as error:
+            raise LoraLintError(f"cannot read it to see what it is: {error.strerror}", str(out)) from None
+        if GENERATOR.encode() not in head:
+            raise LoraLintError("exists and is not a lora-lint report: --force replaces it", str(out))
+
+
 def label(name: str) -> str:
     """A pack name as a person reads it: `framing.full_body` is "full body"."""
     return name.rsplit(".", 1)[-1].replace("_", " ")
 
 
-def verdict(counts: dict[str, int]) -> tuple[str, str]:
+def verdict(report: Report) -> tuple[str, str]:
     """(class, sentence) of the header's verdict."""
+    counts, dataset = report.result.counts(), report.dataset
+    if report.result.errors:
+        return "error", f"Not fully checked: {len(report.result.errors)} rule(s) failed (see the notes)"
+    if not dataset.captions:
+        return "error", "Nothing to train on: no captions found"
     if counts.get("error"):
-        return "error", f"Not ready to train: {counts['error']} error(s) to fix first"
-    if counts.get("warning"):
-        return "warning", f"Trainable, with {counts['warning']} warning(s) worth a look"
-    return "ok", "Ready to train: no errors or warnings"
+        level, said = "error", f"Not ready to train: {counts['error']} error(s) to fix first"
+    elif counts.get("warning"):
+        level, said = "warning", f"Trainable, with {counts['warning']} warning(s) worth a look"
+    else:
+        level, said = "ok", "Ready to train: no errors or warnings"
+    if not dataset.lora:  # the type's rules did not run: "ready" would claim too much
+        level = "error" if level == "error" else "warning"
+        said += "; but no LoRA type is set, so its rules did not run ('lora:' in .lora-lint.yaml)"
+    return level, said
+
+
+def worst(findings: list[Finding]) -> str:
+    """The most severe severity among findings ("" for none)."""
+    return max((f.severity for f in findings), key=SEVERITY_ORDER.__getitem__, default="")
 
 
 def mix_charts(report: Report) -> list[Chart]:
@@ -87,7 +129,7 @@ def mix_charts(report: Report) -> list[Chart]:
     if report.fields and report.captioned:
         bars = [Bar(field, round(n * 100 / report.captioned, 1), f"{n} of {report.captioned}", 100, 100, n < report.captioned) for field, n in report.fields]
         charts.append(Chart("Required fields: captions naming each", Markup(bar_chart("fields", "Required fields", bars, 100, "%")),
-                            "A field the captions leave out is bound to the trigger: the LoRA draws whatever the images happened to show."))
+                            "What missing-field judged. A field the captions leave out is bound to the trigger: the LoRA draws whatever the images happened to show."))
     return charts
 
 
@@ -125,6 +167,8 @@ def _variety(name: str, measure: dict) -> list[Chart]:
         bars = [Bar(t["term"], t["count"], f"{t['count']} ({round(t['count'] * 100 / images)}%)", flagged=bool(dominant and t["count"] * 100 > images * dominant))
                 for t in numbers["terms"][:15]]
         note = f"{len(numbers['terms'])} distinct terms in {images} captions; {numbers['needed']} or more keep the {label(field)} controllable."
+        if len(numbers["terms"]) > 15:
+            note += " The 15 most named are drawn."
         if dominant:
             note += f" A term in more than {dominant:g}% of captions is bound."
         charts.append(Chart(f"{label(field).capitalize()} variety", Markup(bar_chart(f"{name}-{field}", label(field), bars, images)), note))
@@ -157,17 +201,17 @@ def bucket_chart(report: Report) -> Chart | None:
     for bucket in report.buckets:
         said = [f"{bucket.images}"]
         said += [f"{bucket.upscaled} upscaled"] if bucket.upscaled else []
-        said += [f"{bucket.cropped} cropped"] if bucket.cropped else []
-        bars.append(Bar(f"{bucket.width}x{bucket.height}", bucket.images, ", ".join(said), flagged=bool(bucket.upscaled or bucket.cropped)))
+        said += [f"{bucket.cut} cropped"] if bucket.cut else []
+        bars.append(Bar(f"{bucket.width}x{bucket.height}", bucket.images, ", ".join(said), flagged=bool(bucket.upscaled or bucket.cut)))
     width, height = report.base
     note = (f"kohya buckets of the model's {width}x{height}: sides in steps of 64 from 256 to {2 * max(width, height)}, area at most {width}x{height}. "
             f"Upscaled images are smaller than their bucket (they soften); cropped ones lose {round(CROPPED * 100)}% or more of the picture.")
-    return Chart("Aspect-ratio buckets", Markup(bar_chart("buckets", "aspect-ratio buckets", bars, most)), note)
+    return Chart("Aspect-ratio buckets", Markup(bar_chart("buckets-chart", "aspect-ratio buckets", bars, most)), note)
 
 
-def vocabulary(report: Report) -> list[dict]:
+def vocabulary(report: Report) -> list[dict] | None:
     """The vocabulary in use (vocab-mixing's measure): a term written several
-    ways, or not in its canonical form, is flagged."""
+    ways, or not in its canonical form, is flagged. None when no mixing rule ran."""
     for name, measure in report.dataset.measures.items():
         if name in report.result.rules and report.result.rules[name].kind == "mixing":
             rows = []
@@ -176,20 +220,23 @@ def vocabulary(report: Report) -> list[dict]:
                 variant = any(f["form"] != term["canonical"] for f in term["forms"])
                 rows.append({**term, "mixed": mixed, "variant": variant})
             return sorted(rows, key=lambda r: (not r["mixed"], not r["variant"], r["category"], r["canonical"]))
-    return []
+    return None
 
 
 def highlighted(text: str, findings: list[Finding]) -> Markup:
-    """The caption text with each finding's span in a <mark> (a span as long
-    as the whole caption, like a missing field, is listed, not marked)."""
+    """The caption text with each finding's span in a <mark>. A span on one
+    tag or clause (a leaked term, a variant, an empty tag) is marked; one
+    across several (a missing field, the caption's length) is about the
+    caption as a whole: it is listed, not marked."""
     starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
+    pieces = segments(normalize(text))
     spans = []
     for finding in findings:
         if finding.line is None or finding.column is None or finding.line > len(starts):
             continue
         start = starts[finding.line - 1] + finding.column - 1
         end = starts[finding.line - 1] + (finding.end_column or finding.column + 1) - 1
-        if end - start < len(text.strip()):
+        if start < end and sum(1 for a, b in pieces if a < end and start < b) <= 1:
             spans.append((start, end, finding))
     cuts = sorted({0, len(text), *(s for s, _, _ in spans), *(e for _, e, _ in spans)})
     out = []
@@ -199,8 +246,7 @@ def highlighted(text: str, findings: list[Finding]) -> Markup:
         if not covering:
             out.append(piece)
             continue
-        worst = max(covering, key=lambda f: SEVERITY_ORDER[f.severity]).severity
         keys = " ".join(sorted({f"{f.rule}:{f.severity}" for f in covering}))
         said = "; ".join(f"{f.rule}: {f.message}" for f in covering)
-        out.append(Markup('<mark class="sev-{}" data-keys="{}" title="{}">{}</mark>').format(worst, keys, said, piece))
+        out.append(Markup('<mark class="sev-{}" data-keys="{}" title="{}">{}</mark>').format(worst(covering), keys, said, piece))
     return Markup("").join(out)
