@@ -143,6 +143,19 @@ class PathTable:
         """The display path of the item's image number `index`."""
         return self.entry(ordinal)[1 + index]
 
+    def walk(self, ordinals: Iterable[int]) -> Iterator[tuple[int, str]]:
+        """(ordinal, display path) of each ordinal, given in ascending order:
+        each record is opened once, however many records there are (`item`
+        keeps the last few open, so scattered lookups over many records
+        would open them again and again)."""
+        first, entries = None, None
+        for ordinal in ordinals:
+            start = self._starts[bisect.bisect_right(self._starts, ordinal) - 1]
+            if start != first:
+                first = start
+                entries = self._open.get(first) or pickle.loads(zlib.decompress(self._records[first]))
+            yield ordinal, entries[ordinal - first][0]
+
     def entry(self, ordinal: int) -> tuple[str, ...]:
         first = self._starts[bisect.bisect_right(self._starts, ordinal) - 1]
         entries = self._open.get(first)

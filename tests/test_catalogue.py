@@ -72,6 +72,21 @@ def test_clothing_repeat_and_too_few_outfits(run, tmp_path):
     assert any(f["path"] == "." and "1 distinct outfits in 12 images" in f["message"] for f in found)
 
 
+def test_clothing_repeat_names_each_outfit_with_its_own_first_image(run, tmp_path):
+    """Two outfits that repeat, their images interleaved: each repeat names
+    the first image of its own outfit."""
+    root = character(tmp_path / "ds")
+    folder = root / "img/10_ohwx woman"
+    for i in range(12):
+        outfit = ("red dress", "black hoodie")[i % 2] if i < 8 else OUTFITS[i]
+        (folder / f"{i:03d}.txt").write_text(caption(i, outfit=outfit) + "\n")
+    repeats = {f["path"]: f["message"] for f in findings(run, root, "clothing-repeat") if f["message"].startswith("same outfit")}
+    assert repeats == {
+        f"img/10_ohwx woman/{i:03d}.txt": f"same outfit as img/10_ohwx woman/{i % 2:03d}.txt ({('red dress', 'black hoodie')[i % 2]}): clothing that repeats is bound to the character"
+        for i in range(2, 8)
+    }
+
+
 def test_variety_reports_a_dominant_expression(run, tmp_path):
     root = character(tmp_path / "ds", expression="smiling")
     messages = [f["message"] for f in findings(run, root, "variety")]

@@ -9,6 +9,7 @@ so a white and a black t-shirt are different outfits.
 from __future__ import annotations
 
 import heapq
+import itertools
 import math
 from array import array
 from collections.abc import Iterator
@@ -105,15 +106,27 @@ def measure(summary: dict, rule: ActiveRule) -> dict:
     return {"concepts": concepts}
 
 
+def _paths(groups: list[tuple[str, array]], paths) -> Iterator[tuple[int, str]]:
+    """(group, path) of every item of the groups, in item order: one pass over
+    the path table (groups that each span the whole dataset would otherwise
+    open every record of it once per group)."""
+    tagged, ordinals = itertools.tee(heapq.merge(*(zip(members, itertools.repeat(g)) for g, (_, members) in enumerate(groups))))
+    for (_, group), (_, path) in zip(tagged, paths.walk(o for o, _ in ordinals)):
+        yield group, path
+
+
 def judge(summary: dict, rule: ActiveRule, where: str) -> Iterator[Finding]:
     """Repeats within each concept (two characters may share a look), and
     too few outfits per concept."""
-    paths = rule.context["paths"]
-    for (_, worn), ordinals in sorted(summary["outfits"].items()):
-        if len(ordinals) > 1:
-            first, *others = sorted((paths.item(o) for o in ordinals), key=path_key)
-            for path in others:
-                yield rule.at(path, rule.case_message("repeated", outfit=", ".join(worn), first=first, count=len(ordinals)))
+    repeated = [(", ".join(worn), ordinals) for (_, worn), ordinals in sorted(summary["outfits"].items()) if len(ordinals) > 1]
+    firsts: dict[int, str] = {}  # group -> its first path, in path order
+    for group, path in _paths(repeated, rule.context["paths"]):
+        if group not in firsts or path_key(path) < path_key(firsts[group]):
+            firsts[group] = path
+    for group, path in _paths(repeated, rule.context["paths"]):
+        if path != firsts[group]:
+            worn, ordinals = repeated[group]
+            yield rule.at(path, rule.case_message("repeated", outfit=worn, first=firsts[group], count=len(ordinals)))
     share = rule.params.get("distinct")
     prefix = "" if where == "." else where + "/"
     for concept, images in sorted(summary["images"].items()):
