@@ -144,6 +144,18 @@ def make_dataset(root: Path, count: int, seed: int = 7, per_folder: int = 1000) 
     return root
 
 
+def dataset(folder: Path, size: int) -> Path:
+    """The dataset of `size` captions in `folder`: made, or the one a
+    finished earlier run left there (the generator is deterministic)."""
+    root, done = folder / f"ds{size}", folder / f"ds{size}.complete"
+    if not done.exists():
+        if root.exists():
+            shutil.rmtree(root)  # an interrupted generation
+        make_dataset(root, size)
+        done.touch()
+    return root
+
+
 READ_LOOP = """
 import os, sys
 for folder, _, files in os.walk(sys.argv[1]):
@@ -212,6 +224,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="30,1000,10000,100000", help="caption counts, comma-separated")
     parser.add_argument("--runs", type=int, default=3, help="runs per command (median)")
     parser.add_argument("--write", type=Path, metavar="FILE", help="also write the table to FILE (BENCHMARKS.md)")
+    parser.add_argument("--keep", type=Path, metavar="DIR", help="make the datasets in DIR and keep them; a later run reuses them (and their image caches)")
     args = parser.parse_args()
     lora_lint = [str(Path(sys.executable).with_name("lora-lint")), "check", "--format", "json"]
     rg = shutil.which("rg")
@@ -220,7 +233,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as temp:
         terms = identity_terms(Path(temp))
         for size in (int(s) for s in args.sizes.split(",")):
-            root = make_dataset(Path(temp) / f"ds{size}", size)
+            root = dataset(args.keep or Path(temp), size)
             runs = args.runs if size < 1_000_000 else 1
             subprocess.run([*lora_lint, str(root)], stdout=subprocess.DEVNULL, env=ENV)  # image facts and packs cached, as after a first use
             floor = measure([sys.executable, "-c", READ_LOOP, str(root)], runs)
@@ -234,7 +247,8 @@ def main() -> None:
                 rows.append(f"| {size} | {name} | {wall:.3f} | {cpu:.3f} | {peak:.0f} | {wall / floor[0]:.1f} |")
             results[size] = measured
             print("\n".join(rows[-len(measured):]), flush=True)
-            shutil.rmtree(root)
+            if not args.keep:
+                shutil.rmtree(root)
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     table = "\n".join(rows) + "\n\n" + targets(results)
     if args.write:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import dataclasses
 import gc
 import hashlib
+import itertools
 import os
 import pickle
 import sys
@@ -115,7 +116,9 @@ class ChunkCache:
         self._count = 0
         self._out = None
         self._temporary: str | None = None
-        self._open_out()
+        self._kept = 0  # the last run's chunk records this run left as they were, not yet written
+        self._judged_names: list[str] | None = None  # the rules the last run's judgements are of, once they stand
+        self._lazy = True  # nothing differs yet: the last run's file may stand as it is
 
     def _records(self):
         """The last run's records, one at a time (nothing when missing, broken or old)."""
@@ -171,7 +174,8 @@ class ChunkCache:
                     digest.update(f"{image}:missing".encode())
         key = digest.hexdigest()
         self._same = self._same and old is not None and old[2] == key
-        return first, key, self._hashes, old[4] if old and old[2] == key else None
+        unchanged = old is not None and old[2] == key
+        return first, key, self._hashes, old[4] if unchanged else None, unchanged and self._hashes == old[3]
 
     def _content(self, path: str) -> bytes:
         """The caption's content hash; remembered by its stat, as git's index does."""
@@ -206,10 +210,13 @@ class ChunkCache:
     def put(self, ticket: tuple, outcome: Any) -> None:
         """Record a chunk's outcome (in item order; the ticket `key` gave it,
         which keeps the last run's bytes of an unchanged chunk)."""
-        first, key, hashes, data = ticket
+        first, key, hashes, data, as_before = ticket
+        self._count += 1
+        if self._lazy and as_before and self._same:  # the record the last run wrote here, byte for byte
+            self._kept += 1
+            return
         if data is None:
             data = pickle.dumps(dataclasses.replace(outcome, facts={}), protocol=pickle.HIGHEST_PROTOCOL)
-        self._count += 1
         self._write(("chunk", first, key, hashes, data))
 
     def judged_before(self) -> dict | None:
@@ -221,6 +228,7 @@ class ChunkCache:
         if record is None or record[0] != "judged" or record[1] != self._count:
             return None  # the last run had more chunks, or stopped before judging
         self._ahead = None
+        self._judged_names = list(record[2])
         place = {name: number for number, name in enumerate(record[2])}
         return {name: self._old_findings(name, place) for name in record[2]}
 
@@ -233,11 +241,17 @@ class ChunkCache:
             yield from record[2]
 
     def keep_judged(self, names: list[str]) -> None:
-        """Start the judgements' part: the rules whose findings follow."""
+        """Start the judgements' part: the rules whose findings follow (when
+        every chunk and every judgement stands, the last run's file holds them)."""
+        if self._lazy and names == self._judged_names:
+            return
         self._write(("judged", self._count, names))
 
     def keep_findings(self, name: str, findings) -> Iterator:
         """Write a rule's findings as they pass (they go on to the result)."""
+        if self._lazy:  # the judgements stand: the last run's file has these
+            yield from findings
+            return
         batch = []
         for finding in findings:
             batch.append(finding)
@@ -249,6 +263,8 @@ class ChunkCache:
             self._write(("findings", name, batch))
 
     def _open_out(self) -> None:
+        """Start this run's file, with the last run's records it kept so far."""
+        self._lazy = False
         folder = self.file.parent
         try:
             if make_folder(self.root) is None:
@@ -256,10 +272,14 @@ class ChunkCache:
             handle, self._temporary = tempfile.mkstemp(dir=folder, suffix=".tmp")
             self._out = os.fdopen(handle, "wb")
             pickle.dump(("lora-lint", _VERSION), self._out)
+            for record in itertools.islice(self._records(), self._kept):  # the chunks before the first change
+                pickle.dump(record, self._out, protocol=pickle.HIGHEST_PROTOCOL)
         except OSError:  # a read-only dataset: no cache written
-            self._out = None
+            self.abandon()
 
     def _write(self, record: tuple) -> None:
+        if self._lazy:
+            self._open_out()
         if self._out is None:
             return
         try:
@@ -268,8 +288,16 @@ class ChunkCache:
             self.abandon()
 
     def save(self) -> None:
-        """Put this run's file in place of the last one's."""
+        """Put this run's file in place of the last one's (which stays when
+        this run changed nothing in it)."""
         self._old.close()
+        if self._lazy:
+            if self._kept and self._count == self._kept:
+                with suppress(OSError):
+                    os.utime(self.file)  # the newest run's file: kept when old ones are pruned
+                return
+            if not self._count and not self.file.exists():  # an empty dataset: an empty file, so nothing is read twice
+                self._open_out()
         if self._out is None:
             return
         try:

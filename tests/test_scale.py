@@ -68,6 +68,25 @@ def test_a_second_check_reads_the_cache_and_says_the_same(run, many, monkeypatch
     assert again == first == _fresh(run, many)
 
 
+def test_an_unchanged_run_leaves_the_cache_file_alone_and_a_change_rewrites_it(run, many, monkeypatch):
+    monkeypatch.setattr(engine, "CHUNK", 50)
+    first = run("check", many, "--format", "json").out
+    (cache,) = (many / ".lora-lint-cache").glob("check-*.pickle")
+    before = (cache.stat().st_ino, cache.read_bytes())
+    assert run("check", many, "--format", "json").out == first
+    assert (cache.stat().st_ino, cache.read_bytes()) == before  # not written again
+    caption = many / "img" / "12_ohwx woman" / "0000230.txt"  # in a chunk past the first ones
+    caption.write_text("ohwx woman, blue eyes, smiling, red dress, park background, soft lighting\n")
+    changed = run("check", many, "--format", "json").out
+    assert cache.stat().st_ino != before[0]  # a new file, holding the chunks before the change too
+    mapped = []
+    original = engine._DatasetRun.map
+    monkeypatch.setattr(engine._DatasetRun, "map", lambda self, items: mapped.append(len(items)) or original(self, items))
+    again = run("check", many, "--format", "json", "--jobs", "1").out
+    assert mapped == []  # every chunk, those before the change too, came from the rewritten file
+    assert again == changed == _fresh(run, many)
+
+
 def test_the_cache_never_goes_stale(run, many, monkeypatch, tmp_path):
     monkeypatch.setattr(engine, "CHUNK", 50)
     run("check", many, "--format", "json")
