@@ -332,3 +332,12 @@ def test_report_verdict_and_base_resolution_follow_the_settings(dataset, run, tm
     assert "but no LoRA type is set, so its rules did not run" in html
     terms = [row.split("</th>")[0] for row in html.split('<th scope="row">')[1:]]
     assert "a" not in terms and "of" not in terms  # function words are no tags
+
+
+def test_report_in_chinese_has_the_checks_chinese_findings(dataset, run, tmp_path):
+    out = tmp_path / "zh.html"
+    assert run("report", dataset, "--out", out, "--lang", "zh-TW").code == 0
+    html = out.read_text(encoding="utf-8")
+    checked = run("check", dataset, "--format", "json", "--lang", "zh-TW").json
+    assert sorted(map(_comparable, Page(html).findings)) == sorted(map(_comparable, checked["findings"]))
+    assert '<span class="message" lang="zh-TW">' in html

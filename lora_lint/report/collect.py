@@ -89,6 +89,7 @@ class Report:
     fields: list[tuple[str, int]] | None  # each required field and the captions naming it (None: no require rule ran)
     captioned: int  # training captions with an image and some text (what shares are of)
     video: bool = False  # the model is a video model (its trainer buckets clips its own way)
+    lang: str = "en"  # the language of the findings' messages (the page's own words are English)
 
 
 class _Observer:
@@ -132,7 +133,7 @@ def build_report(path: Path, plugins: Plugins, options: Options, limit: int = LI
                 entry.fit = fit(entry.size, shapes)
     return Report(
         result, dataset, entries, len(observer.items), loose, past, buckets, base, _terms(observer.senses, knowledge),
-        _coverage(observer.senses, result, plugins, knowledge, settings), len(observer.senses), video,
+        _coverage(observer.senses, result, plugins, knowledge, settings), len(observer.senses), video, options.lang,
     )
 
 
