@@ -123,14 +123,7 @@ def build_report(path: Path, plugins: Plugins, options: Options, limit: int = LI
     video = bool(model and model.get("video"))
     resolutions = model.get("resolution") if model else None
     base = max(resolutions, key=lambda size: size[0] * size[1]) if resolutions and not video else None  # what a trainer trains at
-    buckets: list[Bucket] = []
-    if base:
-        shapes = bucket_sizes(base)
-        fits = [fit(size, shapes) for size in _train_sizes(observer.items)]
-        buckets = buckets_of(fits)
-        for entry in entries:
-            if entry.size and entry.subset == "train":
-                entry.fit = fit(entry.size, shapes)
+    buckets = _bucketed(entries, observer.items, base) if base else []
     return Report(
         result, dataset, entries, len(observer.items), loose, past, buckets, base, _terms(observer.senses, knowledge),
         _coverage(observer.senses, result, plugins, knowledge, settings), len(observer.senses), video, options.lang,
@@ -163,6 +156,15 @@ def _entries(items: list[tuple[Item, str | None]], result: Result, limit: int) -
     past = [f for index, entry in enumerate(entries) if index not in kept for f in entry.findings]  # listed, without a card
     shown.sort(key=lambda e: path_key(e.path))
     return shown, loose, past
+
+
+def _bucketed(entries: list[Entry], items: list[tuple[Item, str | None]], base: tuple[int, int]) -> list[Bucket]:
+    """The buckets every training image lands in; each entry shown learns its fit."""
+    shapes = bucket_sizes(base)
+    for entry in entries:
+        if entry.size and entry.subset == "train":
+            entry.fit = fit(entry.size, shapes)
+    return buckets_of([fit(size, shapes) for size in _train_sizes(items)])
 
 
 def _train_sizes(items: list[tuple[Item, str | None]]):
