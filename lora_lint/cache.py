@@ -130,7 +130,8 @@ class ChunkCache:
                     return
                 while True:
                     with _no_gc():  # unpickling many small objects: collections would only slow it
-                        yield pickle.load(handle)
+                        record = pickle.load(handle)
+                    yield record  # with collections back on: the run goes on between records
         except Exception:  # end of file, cut off, unreadable: what was read stands, the rest is unknown
             return
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import fnmatch
 import gc
+import json
 import os
 import posixpath
 import sys
@@ -504,14 +505,14 @@ class _DatasetRun:
             kept = [rule.name for rule in rules if not getattr(rule.kind, "READS", ())]
             if cache is not None:
                 cache.keep_judged(kept)
+            for rule in rules:  # before judging: a kind's judge may consume its summary
+                self.measure(rule)
             for rule in rules:
                 stands = rule.name in before and rule.name in kept
                 findings = before[rule.name] if stands else self.judged(rule)
                 if cache is not None and rule.name in kept:
                     findings = cache.keep_findings(rule.name, findings)
                 self.add(findings)
-            for rule in rules:
-                self.measure(rule)
         self.close_baseline()
         if not self.settings.lora:
             self.summary.notes.append("no LoRA type set ('lora:' in .lora-lint.yaml): rules for a type were skipped")
@@ -562,17 +563,22 @@ class _DatasetRun:
         return [active for rule in self.rules if (active := self.resolve(rule, context)) and active.kind.SCOPE == "dataset"]
 
     def measure(self, rule: ActiveRule) -> None:
-        """Keep the numbers a dataset rule judged, when its kind can say them
-        (`measure(summary, rule)`: what `lora-lint report` charts)."""
+        """Keep the numbers a dataset rule judges, when its kind can say them
+        (`measure(summary, rule)`: JSON values, what `lora-lint report` charts).
+        A measure that fails is a note: the rule's findings still stand."""
         measure = getattr(rule.kind, "measure", None)
         if measure is None or rule.name in self.failed:
             return
         try:
             summary = self.folded(rule.name)
-            if rule.name not in self.failed:
-                self.summary.measures[rule.name] = measure(rule.kind.start() if summary is None else summary, rule)
+            if rule.name in self.failed:  # a merge failed: the judging says so
+                return
+            numbers = measure(rule.kind.start() if summary is None else summary, rule)
+            json.dumps(numbers)  # they go into --format json as they are
         except Exception as error:
-            self.failed.setdefault(rule.name, failure(rule, "measure", str(self.scope.path), error).render())
+            self.summary.notes.append(f"rule '{rule.name}' (kind '{rule.kind.NAME}') could not measure: {type(error).__name__}: {error}")
+            return
+        self.summary.measures[rule.name] = numbers
 
     def judged(self, rule: ActiveRule):
         """A dataset rule's findings on its summary of every item, as judged

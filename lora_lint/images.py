@@ -226,7 +226,9 @@ class ImageStore:
         key = self._key(path)
         row = self._cached(key)
         if row and row[0] == stat.st_size and row[1] == stat.st_mtime_ns:
-            return ImageFacts(*json.loads(row[2]))
+            known = ImageFacts(*json.loads(row[2]))
+            if not known.error:  # an error an earlier version kept is read again
+                return known
         facts = read_facts(path)
         if not facts.error:  # a file that could not be read may be readable next time (a permission put right keeps its mtime)
             self.new[key] = (stat.st_size, stat.st_mtime_ns, json.dumps(astuple(facts)))

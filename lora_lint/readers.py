@@ -40,7 +40,10 @@ def _files(path: Path, suffix: str) -> list[Path] | None:
         return [path] if path.suffix.lower() == suffix else None
     if not path.is_dir():
         return None
-    entries = [p for p in path.iterdir() if not p.name.startswith(".")]
+    try:
+        entries = [p for p in path.iterdir() if not p.name.startswith(".")]
+    except OSError as error:
+        raise LoraLintError(f"cannot read this folder: {error.strerror or error}", str(path)) from None
     if entries and all(p.is_file() and p.suffix.lower() == suffix for p in entries):
         return sorted(entries)
     return None

@@ -205,3 +205,21 @@ def test_a_folder_that_cannot_be_listed_is_one_line_naming_it(dataset, run, monk
     for command in ("check", "report"):
         done = run(command, dataset, *(("--out", dataset.parent / "r.html") if command == "report" else ()))
         assert done.code == 2 and done.err == f"lora-lint: error: {denied}: cannot read this folder: Permission denied\n"
+
+
+def test_a_path_that_cannot_be_listed_is_one_line_naming_it(tmp_path, run, monkeypatch):
+    import pathlib
+
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    (folder / "a.txt").write_text("ohwx woman, smiling\n")
+    real = pathlib.Path.iterdir
+
+    def iterdir(path):
+        if path == folder:
+            raise PermissionError(13, "Permission denied", str(folder))
+        return real(path)
+
+    monkeypatch.setattr(pathlib.Path, "iterdir", iterdir)
+    done = run("check", folder)
+    assert done.code == 2 and done.err == f"lora-lint: error: {folder}: cannot read this folder: Permission denied\n"

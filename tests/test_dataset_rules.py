@@ -47,3 +47,17 @@ def test_folding_halves_and_merging_equals_folding_all(kind):
     for item in items[17:]:
         kind.fold(right, item, None, None)
     assert kind.merge(left, right) == whole
+
+
+def test_a_measure_that_fails_is_a_note_and_the_findings_stand(run, dataset, monkeypatch):
+    from lora_lint.kinds import variety
+
+    before = run("check", dataset, "--format", "json")
+    for broken in (lambda summary, rule: 1 / 0, lambda summary, rule: {"terms": {"a set"}}):  # raises; not JSON
+        monkeypatch.setattr(variety, "measure", broken)
+        after = run("check", dataset, "--format", "json", "--no-cache")
+        assert after.code == before.code == 1
+        assert after.json["findings"] == before.json["findings"]
+        summary = after.json["summary"]["datasets"][0]
+        assert "variety" not in summary["measures"] and "distribution" in summary["measures"]
+        assert any(note.startswith("rule 'variety' (kind 'variety') could not measure: ") for note in summary["notes"])

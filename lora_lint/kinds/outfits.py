@@ -9,7 +9,6 @@ so a white and a black t-shirt are different outfits.
 from __future__ import annotations
 
 import heapq
-import itertools
 import math
 from array import array
 from collections.abc import Iterator
@@ -87,32 +86,60 @@ SHOWN = 50  # outfits a measure lists per concept, most worn first (a big set ha
 
 def measure(summary: dict, rule: ActiveRule) -> dict:
     """Per concept: its captioned images, its distinct outfits and the outfits
-    needed, and the most worn outfits with the images wearing each (picked
-    without listing every outfit: a big set has about as many as images)."""
+    needed, and the most worn outfits with the images wearing each (one pass
+    over the outfits, a small heap per concept: a big set has about as many
+    outfits as images)."""
     share = rule.params.get("distinct")
     distinct: dict[str, int] = {}
-    for concept, _ in summary["outfits"]:
+    most: dict[str, list] = {}  # concept -> heap of its SHOWN most worn (the least worn on top)
+    for (concept, worn), ordinals in summary["outfits"].items():
         distinct[concept] = distinct.get(concept, 0) + 1
+        heap = most.setdefault(concept, [])
+        entry = (len(ordinals), _Reversed(worn))  # more images first, then the outfit in order
+        if len(heap) < SHOWN:
+            heapq.heappush(heap, entry)
+        elif heap[0] < entry:
+            heapq.heapreplace(heap, entry)
     concepts = {}
     for concept, images in sorted(summary["images"].items()):
-        owned = ((len(ordinals), worn) for (owner, worn), ordinals in summary["outfits"].items() if owner == concept)
-        most = heapq.nsmallest(SHOWN, owned, key=lambda pair: (-pair[0], pair[1]))
+        shown = sorted(most.get(concept, ()), reverse=True)
         concepts[concept] = {
             "images": images,
             "needed": math.ceil(images * share[0] / 100) if share else None,
             "distinct": distinct.get(concept, 0),
-            "outfits": [{"outfit": ", ".join(worn), "count": count} for count, worn in most],
+            "outfits": [{"outfit": ", ".join(worn.value), "count": count} for count, worn in shown],
         }
     return {"concepts": concepts}
+
+
+class _Reversed:
+    """An outfit that sorts backwards: in a heap of (count, outfit) the
+    earlier outfit of two equally worn ones counts as the larger."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: tuple[str, ...]) -> None:
+        self.value = value
+
+    def __lt__(self, other: _Reversed) -> bool:
+        return self.value > other.value
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Reversed) and self.value == other.value
 
 
 def _paths(groups: list[tuple[str, array]], paths) -> Iterator[tuple[int, str]]:
     """(group, path) of every item of the groups, in item order: one pass over
     the path table (groups that each span the whole dataset would otherwise
-    open every record of it once per group)."""
-    tagged, ordinals = itertools.tee(heapq.merge(*(zip(members, itertools.repeat(g)) for g, (_, members) in enumerate(groups))))
-    for (_, group), (_, path) in zip(tagged, paths.walk(o for o, _ in ordinals)):
-        yield group, path
+    open every record of it once per group), the groups' items marked in one
+    array rather than held in an iterator per group."""
+    size = 1 + max((max(members) for _, members in groups), default=-1)
+    owner = array("q", [-1]) * size
+    for group, (_, members) in enumerate(groups):
+        for ordinal in members:
+            owner[ordinal] = group
+    for ordinal, path in paths.walk(o for o in range(size) if owner[o] >= 0):
+        yield owner[ordinal], path
 
 
 def judge(summary: dict, rule: ActiveRule, where: str) -> Iterator[Finding]:
