@@ -54,10 +54,13 @@ def near_pairs(hashes: array, distance: int) -> list[tuple[int, int, int]]:
 
     values = np.frombuffer(hashes, dtype=np.uint64)
     masks = [np.uint64((1 << (edges[b + 1] - edges[b])) - 1) for b in range(blocks)]
-    parts = [(values >> np.uint64(edges[b])) & masks[b] for b in range(blocks)]
+
+    def part(b: int):  # made when needed: all blocks at once would hold `blocks` arrays of n
+        return (values >> np.uint64(edges[b])) & masks[b]
+
     found: set[tuple[int, int, int]] = set()
     for one, two in combinations(range(blocks), 2):
-        keys = (parts[one] << np.uint64(edges[two + 1] - edges[two])) | parts[two]
+        keys = (part(one) << np.uint64(edges[two + 1] - edges[two])) | part(two)
         order = np.argsort(keys, kind="stable")
         ordered = keys[order]
         step = 1

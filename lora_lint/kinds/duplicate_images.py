@@ -63,17 +63,21 @@ def judge(summary: dict, rule: ActiveRule, where: str) -> Iterator[Finding]:
             yield rule.at(shown(entry), rule.case_message("identical", first=shown(first)))
     distance = min(rule.params.get("distance", 4), MAX_DISTANCE)
     # one entry stands for each pixel hash: images with the same hash (blank frames, re-encodes)
-    # are near each other at 0 bits, and compared once, not pair by pair
-    same: dict[int, list[int]] = {}
-    for entry, (dhash, hashed) in enumerate(zip(summary["dhash"], summary["hashed"])):
-        if hashed and entry not in reported:
-            same.setdefault(dhash, []).append(entry)
-    representatives = []
-    for group in same.values():
-        first, *others = sorted(group, key=lambda entry: path_key(shown(entry)))
-        representatives.append(first)
+    # are near each other at 0 bits, and compared once, not pair by pair; arrays, not a dict
+    # of lists: a million distinct hashes would take hundreds of MB as Python objects
+    candidates = array("q", (entry for entry, hashed in enumerate(summary["hashed"]) if hashed and entry not in reported))
+    values = array("Q", (summary["dhash"][entry] for entry in candidates))
+    grouped: set[int] = set()  # places in `candidates` of hashes that occur more than once
+    firsts = []
+    for group in equal_groups(values):
+        grouped.update(group)
+        first, *others = sorted((candidates[i] for i in group), key=lambda entry: path_key(shown(entry)))
+        firsts.append(first)
         for entry in others:  # 0 bits from the first in path order: nothing is nearer
             yield rule.at(shown(entry), rule.case_message("similar", first=shown(first), bits=0))
+    representatives = array("q", (entry for i, entry in enumerate(candidates) if i not in grouped))
+    representatives.extend(firsts)
+    del candidates, values
     near: dict[int, list[tuple[int, int]]] = {}  # representative -> (bits, other representative) of its near matches
     for one, two, bits in near_pairs(array("Q", (summary["dhash"][entry] for entry in representatives)), distance):
         one, two = representatives[one], representatives[two]
