@@ -120,3 +120,19 @@ def test_sarif_says_a_run_with_a_failed_rule_kind_was_not_whole(here, monkeypatc
     assert invocation["executionSuccessful"] is False
     assert "broken kind" in invocation["toolExecutionNotifications"][0]["message"]["text"]
     assert not [r for r in log["runs"][0]["results"] if r["ruleId"] == "junk-tags"]
+
+
+def test_json_lines_are_what_the_json_encoder_writes():
+    import json
+
+    from lora_lint.findings import Edit, Finding, Fix
+    from lora_lint.reporters.as_json import line
+
+    encode = json.JSONEncoder(ensure_ascii=False).encode
+    findings = [
+        Finding("identity-leak", "error", "img/10_ohwx woman/003.txt", 1, 13, 18, "'asian' describes\twho \"she\" is \\ 黑髮 \u2028", Fix(False, "remove", (Edit(1, 13, 1, 20, ""),))),
+        Finding("dataset-size", "warning", ".", None, None, None, "too few: 12\x00\x1f"),
+        Finding("caption-pairing", "info", "set.jsonl:42#image", 42, None, None, "emoji 🙂 and é"),
+    ]
+    for finding in findings:
+        assert line(finding, encode) == encode(finding.to_json())
