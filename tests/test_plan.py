@@ -322,6 +322,12 @@ def test_small_images_are_warned_about(run, tmp_path):
     assert any("upscaled" in w for w in plan_json(run, root)["warnings"])
 
 
+def test_images_of_a_bucket_shape_are_not_warned_about(run, tmp_path):
+    """832x1216 is a 1024x1024 bucket of SDXL: nothing is upscaled, as image-quality agrees."""
+    root = make_dataset(tmp_path / "ds", {"img/10_ohwx woman": 30}, size=(832, 1216))
+    assert not any("upscaled" in w for w in plan_json(run, root)["warnings"])
+
+
 def test_every_lora_type_and_model_plans(run, tmp_path):
     models = ("sd15", "sdxl", "pony", "flux", "sd3", "kolors")
     for number, (lora, model) in enumerate((lora, model) for lora in ("character", "style", "object", "concept", "scene") for model in models):

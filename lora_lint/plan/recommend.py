@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import LoraLintError, did_you_mean
+from ..kinds.image_quality import BUCKET_AREA
 from ..knowledge import PLAN_SETTINGS, Declared, Knowledge
 from .survey import Survey, SurveyFolder
 
@@ -462,9 +463,12 @@ def _memory(plan: Plan, knowledge: Knowledge, fit: _Fit) -> None:
     size = sizes[0] if small else sizes[1]
     why = "its lowest: a lower resolution saves VRAM" if small and sizes[0] != sizes[1] else "its highest" if sizes[0] != sizes[1] else ""
     plan.set("resolution", size, f"model {sizes_from.name}: resolution {'x'.join(map(str, sizes[0]))}" + (f"..{'x'.join(map(str, sizes[1]))}; {why}" if why else ""))
-    short = plan.survey.median_short_side
-    if short is not None and short < min(size):
-        plan.warnings.append(f"half the training images are under {min(size)} px on the short side (median {short}): they are upscaled, which softens what the LoRA learns")
+    area = plan.survey.median_area
+    if area is not None and area < size[0] * size[1] * BUCKET_AREA:  # 832x1216 fills an SDXL bucket unscaled
+        plan.warnings.append(
+            f"half the training images have fewer pixels than the {'x'.join(map(str, size))} buckets hold "
+            f"(median short side {plan.survey.median_short_side} px): they are upscaled, which softens what the LoRA learns"
+        )
 
 
 def _unet(knowledge: Knowledge, model: Declared) -> bool:

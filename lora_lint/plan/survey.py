@@ -54,6 +54,7 @@ class Survey:
     settings: Settings
     folders: list[SurveyFolder] = field(default_factory=list)
     short_sides: list[int] = field(default_factory=list)  # of the training images (and clips' first frames) that could be read
+    areas: list[int] = field(default_factory=list)  # their pixel counts (what aspect-ratio buckets compare)
     clip_frames: list[int] = field(default_factory=list)  # frame counts of clips that are folders of frames
     notes: list[str] = field(default_factory=list)
 
@@ -77,6 +78,10 @@ class Survey:
     @property
     def median_short_side(self) -> int | None:
         return int(statistics.median(self.short_sides)) if self.short_sides else None
+
+    @property
+    def median_area(self) -> int | None:
+        return int(statistics.median(self.areas)) if self.areas else None
 
 
 def read_settings(path: Path, config: Path | None = None) -> Settings:
@@ -119,6 +124,7 @@ def survey(path: Path, plugins, knowledge, settings: Settings) -> Survey:
             facts = images.facts(item.images[0])
             if not facts.error and facts.width:
                 found.short_sides.append(min(facts.width, facts.height))
+                found.areas.append(facts.width * facts.height)
     images.save()
     found.folders = sorted(folders.values(), key=lambda f: f.relative)
     if not found.train:
