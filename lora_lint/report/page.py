@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 from importlib import resources
-
 from pathlib import Path
 
 from markupsafe import Markup, escape
@@ -60,6 +59,7 @@ def render(report: Report) -> str:
         rule_docs=report.result.rules,
         style=Markup((folder / "page.css").read_text(encoding="utf-8")),
         script=Markup((folder / "page.js").read_text(encoding="utf-8")),
+        generator=Markup(GENERATOR),
         version=__version__,
         made=datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M"),
     )
