@@ -55,22 +55,24 @@ def merge(first: dict, second: dict) -> dict:
     return merged
 
 
+def _forms(summary: dict) -> list[tuple[tuple[str, str], list[tuple[str, int]]]]:
+    """Each (category, canonical) term with the forms written for it, most used first."""
+    forms: dict[tuple[str, str], list[tuple[str, int]]] = {}
+    for (category, canonical, _), (count, shown) in summary.items():
+        forms.setdefault((category, canonical), []).append((shown, count))
+    return [(term, sorted(used, key=lambda f: (-f[1], f[0]))) for term, used in sorted(forms.items())]
+
+
 def measure(summary: dict, rule: ActiveRule) -> dict:
     """The vocabulary in use: each canonical term with the forms written for it."""
-    terms: dict[tuple[str, str], list[tuple[str, int]]] = {}
-    for (category, canonical, _), (count, shown) in summary.items():
-        terms.setdefault((category, canonical), []).append((shown, count))
     return {"terms": [
-        {"category": category, "canonical": canonical, "forms": [{"form": f, "count": n} for f, n in sorted(used, key=lambda f: (-f[1], f[0]))]}
-        for (category, canonical), used in sorted(terms.items())
+        {"category": category, "canonical": canonical, "forms": [{"form": f, "count": n} for f, n in used]}
+        for (category, canonical), used in _forms(summary)
     ]}
 
 
 def judge(summary: dict, rule: ActiveRule, where: str) -> Iterator[Finding]:
-    forms: dict[tuple[str, str], list[tuple[str, int]]] = {}
-    for (category, canonical, _), (count, shown) in summary.items():
-        forms.setdefault((category, canonical), []).append((shown, count))
-    for (category, canonical), used in sorted(forms.items()):
+    for (_, canonical), used in _forms(summary):
         if len(used) > 1:
-            listed = ", ".join(f"'{form}' ({count})" for form, count in sorted(used, key=lambda f: (-f[1], f[0])))
+            listed = ", ".join(f"'{form}' ({count})" for form, count in used)
             yield rule.at(where, rule.text(rule.message, canonical=canonical, forms=listed, count=len(used)))

@@ -90,10 +90,9 @@ def measure(summary: dict, rule: ActiveRule) -> dict:
     over the outfits, a small heap per concept: a big set has about as many
     outfits as images)."""
     share = rule.params.get("distinct")
-    distinct: dict[str, int] = {}
+    distinct = _distinct(summary)
     most: dict[str, list] = {}  # concept -> heap of its SHOWN most worn (the least worn on top)
     for (concept, worn), ordinals in summary["outfits"].items():
-        distinct[concept] = distinct.get(concept, 0) + 1
         heap = most.setdefault(concept, [])
         entry = (len(ordinals), _Reversed(worn))  # more images first, then the outfit in order
         if len(heap) < SHOWN:
@@ -110,6 +109,14 @@ def measure(summary: dict, rule: ActiveRule) -> dict:
             "outfits": [{"outfit": ", ".join(worn.value), "count": count} for count, worn in shown],
         }
     return {"concepts": concepts}
+
+
+def _distinct(summary: dict) -> dict[str, int]:
+    """Concept -> its distinct outfits (one pass over every outfit)."""
+    distinct: dict[str, int] = {}
+    for concept, _ in summary["outfits"]:
+        distinct[concept] = distinct.get(concept, 0) + 1
+    return distinct
 
 
 class _Reversed:
@@ -156,11 +163,12 @@ def judge(summary: dict, rule: ActiveRule, where: str) -> Iterator[Finding]:
             yield rule.at(path, rule.case_message("repeated", outfit=worn, first=firsts[group], count=len(ordinals)))
     share = rule.params.get("distinct")
     prefix = "" if where == "." else where + "/"
+    counted = _distinct(summary)
     for concept, images in sorted(summary["images"].items()):
         if not share or images < rule.params.get("min_images", 10):
             continue
         needed = math.ceil(images * share[0] / 100)
-        distinct = sum(1 for (owner, _) in summary["outfits"] if owner == concept)
+        distinct = counted.get(concept, 0)
         if distinct < needed:
             shown = where if concept == "." or len(summary["images"]) == 1 else prefix + summary["folders"][concept]
             yield rule.at(shown, rule.case_message("few", count=distinct, images=images, needed=needed))

@@ -59,13 +59,18 @@ def merge(first: dict, second: dict) -> dict:
     return {"images": first["images"] + second["images"], "terms": first["terms"] + second["terms"]}
 
 
+def _fields_named(summary: dict, rule: ActiveRule) -> Iterator[tuple[str, int, list[tuple[str, int]]]]:
+    """(field, distinct terms needed, [(term, captions naming it)] most named first) of each field."""
+    images = summary["images"]
+    for field, share in rule.params["minimum"].items():
+        counts = sorted(((term, n) for (name, term), n in summary["terms"].items() if name == field), key=lambda t: (-t[1], t[0]))
+        yield field, max(2, math.ceil(images * share[0] / 100)), counts
+
+
 def measure(summary: dict, rule: ActiveRule) -> dict:
     """Per field: how many captions name each term, and the distinct terms needed."""
     images = summary["images"]
-    fields = {}
-    for field, share in rule.params["minimum"].items():
-        counts = sorted(((term, n) for (name, term), n in summary["terms"].items() if name == field), key=lambda t: (-t[1], t[0]))
-        fields[field] = {"needed": max(2, math.ceil(images * share[0] / 100)), "terms": [{"term": t, "count": n} for t, n in counts]}
+    fields = {field: {"needed": needed, "terms": [{"term": t, "count": n} for t, n in counts]} for field, needed, counts in _fields_named(summary, rule)}
     dominant = rule.params.get("dominant")
     return {"images": images, "judged": images >= rule.params.get("min_images", 10), "dominant": dominant[0] if dominant else None, "fields": fields}
 
@@ -75,12 +80,10 @@ def judge(summary: dict, rule: ActiveRule, where: str) -> Iterator[Finding]:
     if images < rule.params.get("min_images", 10):
         return
     dominant = rule.params.get("dominant")
-    for field, share in rule.params["minimum"].items():
-        counts = {term: n for (name, term), n in summary["terms"].items() if name == field}
+    for field, needed, counts in _fields_named(summary, rule):
         label = field.rsplit(".", 1)[-1].replace("_", " ")
-        needed = max(2, math.ceil(images * share[0] / 100))
         if len(counts) < needed:
             yield rule.at(where, rule.case_message("few", field=label, count=len(counts), needed=needed, images=images))
-        for term, n in sorted(counts.items()):
+        for term, n in sorted(counts):
             if dominant and n * 100 > images * dominant[0]:
                 yield rule.at(where, rule.case_message("dominant", field=label, term=term, share=f"{round(n * 100 / images)}%", images=images))
