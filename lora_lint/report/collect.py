@@ -11,6 +11,7 @@ import base64
 import io
 import math
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -123,7 +124,7 @@ def build_report(path: Path, plugins: Plugins, options: Options, limit: int = LI
     video = bool(model and model.get("video"))
     resolutions = model.get("resolution") if model else None
     base = max(resolutions, key=lambda size: size[0] * size[1]) if resolutions and not video else None  # what a trainer trains at
-    buckets = _bucketed(entries, observer.items, base) if base else []
+    buckets = _bucketed(entries, observer.items, base, Path(dataset.root)) if base else []
     return Report(
         result, dataset, entries, len(observer.items), loose, past, buckets, base, _terms(observer.senses, knowledge),
         _coverage(observer.senses, result, plugins, knowledge, settings), len(observer.senses), video, options.lang,
@@ -158,57 +159,51 @@ def _entries(items: list[tuple[Item, str | None]], result: Result, limit: int) -
     return shown, loose, past
 
 
-def _bucketed(entries: list[Entry], items: list[tuple[Item, str | None]], base: tuple[int, int]) -> list[Bucket]:
+def _bucketed(entries: list[Entry], items: list[tuple[Item, str | None]], base: tuple[int, int], root: Path) -> list[Bucket]:
     """The buckets every training image lands in; each entry shown learns its fit."""
     shapes = bucket_sizes(base)
     for entry in entries:
         if entry.size and entry.subset == "train":
             entry.fit = fit(entry.size, shapes)
-    return buckets_of([fit(size, shapes) for size in _train_sizes(items)])
+    return buckets_of([fit(size, shapes) for size in _train_sizes(items, root)])
 
 
-def _train_sizes(items: list[tuple[Item, str | None]]):
-    """The size of each training item's first image (headers only)."""
-    for item, _ in items:
-        if item.images and item.folder.subset == "train":
-            size = _size(item)
-            if size:
-                yield size
+def _train_sizes(items: list[tuple[Item, str | None]], root: Path) -> Iterator[tuple[int, int]]:
+    """The size of each training item's first image, as the check's image
+    facts have it (the dataset's image cache: nothing is opened again)."""
+    from ..images import ImageStore
 
-
-def _size(item: Item) -> tuple[int, int] | None:
-    if item.facts:
-        facts = item.facts[0]
-        return (facts.width, facts.height) if getattr(facts, "width", None) else None
-    if item.media == "video":
-        return None
-    try:
-        from PIL import Image
-
-        with Image.open(item.images[0]) as image:  # reads the header, decodes nothing
-            return image.size
-    except Exception:
-        return None
+    train = [item for item, _ in items if item.images and item.folder.subset == "train" and item.media != "video"]
+    store = ImageStore(root)
+    store.expect(item.images[0] for item in train if item.facts is None)  # one query for all their rows
+    for item in train:
+        facts = item.facts[0] if item.facts else store.facts(item.images[0])
+        if not facts.error and facts.width:
+            yield facts.width, facts.height
+    store.close()
 
 
 def _picture(item: Item) -> tuple[tuple[int, int] | None, str | None]:
     """The item's first image's size and thumbnail (None where it cannot be read)."""
     if not item.images:
         return None, None
-    size = _size(item)
-    if item.media == "video" or item.facts is not None:
-        return size, None  # a video file, or an image inside a dataset file
+    if item.facts is not None:  # an image inside a dataset file: its reader knows the size
+        facts = item.facts[0]
+        return ((facts.width, facts.height) if facts.width else None), None
+    if item.media == "video":
+        return None, None
     try:
         from PIL import Image, ImageOps
 
         with Image.open(item.images[0]) as image:
+            size = image.size
             image.draft("RGB", (THUMBNAIL * 2, THUMBNAIL * 2))  # JPEG: decode at a fraction of the size
             picture = ImageOps.exif_transpose(image).convert("RGB")
             picture.thumbnail((THUMBNAIL, THUMBNAIL))
             out = io.BytesIO()
             picture.save(out, "JPEG", quality=70, optimize=True)
     except Exception:  # unreadable: image-quality says why; the card shows no picture
-        return size, None
+        return None, None
     return size, "data:image/jpeg;base64," + base64.b64encode(out.getvalue()).decode("ascii")
 
 
