@@ -86,16 +86,26 @@ def measure(summary: dict, rule: ActiveRule) -> dict:
             "judged": total >= rule.params.get("min_images", 10),
             "rows": [
                 {"row": row, "count": (n := summary["rows"][(table, row)]), "share": round(n * 100 / total, 1) if total else 0.0,
-                 "low": round(targets[row][0], 1), "high": round(targets[row][1], 1)}
+                 "low": round(targets[row][0], 1), "high": round(targets[row][1], 1),
+                 "outside": total >= rule.params.get("min_images", 10) and _outside(n * 100 / total, targets[row], rule)}
                 for row, _ in rows
             ],
         }
     folders = [{"folder": path, "images": count, "repeats": repeats} for path, (count, repeats) in sorted(summary["folders"].items())]
-    return {"tolerance": (rule.params.get("tolerance") or (0, 0))[0], "tables": tables, "folders": folders}
+    return {"tolerance": _tolerance(rule), "tables": tables, "folders": folders}
+
+
+def _tolerance(rule: ActiveRule) -> float:
+    return (rule.params.get("tolerance") or (0, 0))[0]
+
+
+def _outside(share: float, target: tuple[float, float], rule: ActiveRule) -> bool:
+    """Whether a row's share (in %) is further from its target range than the tolerance."""
+    low, high = target
+    return share < low - _tolerance(rule) or share > high + _tolerance(rule)
 
 
 def judge(summary: dict, rule: ActiveRule, where: str) -> Iterator[Finding]:
-    tolerance = (rule.params.get("tolerance") or (0, 0))[0]
     for table, rows, targets in _tables(rule):
         total = summary["classified"][table]
         if total < rule.params.get("min_images", 10):
@@ -103,7 +113,7 @@ def judge(summary: dict, rule: ActiveRule, where: str) -> Iterator[Finding]:
         for row, _ in rows:
             share = summary["rows"][(table, row)] * 100 / total
             low, high = targets[row]
-            if share < low - tolerance or share > high + tolerance:
+            if _outside(share, targets[row], rule):
                 label = row.rsplit(".", 1)[-1].replace("_", " ")
                 yield rule.at(where, rule.case_message("share", table=table, row=label, share=f"{share:.0f}%", low=f"{low:.0f}%", high=f"{high:.0f}%", count=total))
     folders = summary["folders"]

@@ -67,10 +67,19 @@ def _fields_named(summary: dict, rule: ActiveRule) -> Iterator[tuple[str, int, l
         yield field, max(2, math.ceil(images * share[0] / 100)), counts
 
 
+def _dominant(named: int, images: int, rule: ActiveRule) -> bool:
+    """Whether a term in `named` of `images` captions is in more of them than `dominant` allows."""
+    dominant = rule.params.get("dominant")
+    return bool(dominant) and named * 100 > images * dominant[0]
+
+
 def measure(summary: dict, rule: ActiveRule) -> dict:
     """Per field: how many captions name each term, and the distinct terms needed."""
     images = summary["images"]
-    fields = {field: {"needed": needed, "terms": [{"term": t, "count": n} for t, n in counts]} for field, needed, counts in _fields_named(summary, rule)}
+    fields = {
+        field: {"needed": needed, "terms": [{"term": t, "count": n, "dominant": _dominant(n, images, rule)} for t, n in counts]}
+        for field, needed, counts in _fields_named(summary, rule)
+    }
     dominant = rule.params.get("dominant")
     return {"images": images, "judged": images >= rule.params.get("min_images", 10), "dominant": dominant[0] if dominant else None, "fields": fields}
 
@@ -79,11 +88,10 @@ def judge(summary: dict, rule: ActiveRule, where: str) -> Iterator[Finding]:
     images = summary["images"]
     if images < rule.params.get("min_images", 10):
         return
-    dominant = rule.params.get("dominant")
     for field, needed, counts in _fields_named(summary, rule):
         label = field.rsplit(".", 1)[-1].replace("_", " ")
         if len(counts) < needed:
             yield rule.at(where, rule.case_message("few", field=label, count=len(counts), needed=needed, images=images))
         for term, n in sorted(counts):
-            if dominant and n * 100 > images * dominant[0]:
+            if _dominant(n, images, rule):
                 yield rule.at(where, rule.case_message("dominant", field=label, term=term, share=f"{round(n * 100 / images)}%", images=images))

@@ -22,6 +22,7 @@ from .collect import CROPPED, Report, always_named
 GENERATOR = '<meta name="generator" content="lora-lint">'  # how a page says it is a report (and may be replaced)
 TABLE_TITLES = {"shot": "Shot split", "background": "Backgrounds: simple vs contextual", "content": "Subjects (what the style is shown on)"}
 SHOWN_TERMS = 60  # rows of the tag frequency table
+DRAWN = 15  # bars of a chart of terms or outfits, the most named first
 
 
 @dataclass
@@ -140,8 +141,7 @@ def _distribution(name: str, measure: dict) -> list[Chart]:
         if not numbers["classified"]:
             continue
         bars = [
-            Bar(label(row["row"]), row["share"], f"{row['share']:g}% ({row['count']})", row["low"], row["high"],
-                numbers["judged"] and not row["low"] - tolerance <= row["share"] <= row["high"] + tolerance)
+            Bar(label(row["row"]), row["share"], f"{row['share']:g}% ({row['count']})", row["low"], row["high"], row["outside"])
             for row in numbers["rows"]
         ]
         note = f"{numbers['classified']} images classified; the bands are the LoRA type's targets (±{tolerance:g} points allowed)."
@@ -164,11 +164,11 @@ def _variety(name: str, measure: dict) -> list[Chart]:
     for field, numbers in measure["fields"].items():
         if not numbers["terms"] or not images:
             continue
-        bars = [Bar(t["term"], t["count"], f"{t['count']} ({round(t['count'] * 100 / images)}%)", flagged=bool(dominant and t["count"] * 100 > images * dominant))
-                for t in numbers["terms"][:15]]
+        bars = [Bar(t["term"], t["count"], f"{t['count']} ({round(t['count'] * 100 / images)}%)", flagged=t["dominant"] and measure["judged"])
+                for t in numbers["terms"][:DRAWN]]
         note = f"{len(numbers['terms'])} distinct terms in {images} captions; {numbers['needed']} or more keep the {label(field)} controllable."
-        if len(numbers["terms"]) > 15:
-            note += " The 15 most named are drawn."
+        if len(numbers["terms"]) > DRAWN:
+            note += f" The {DRAWN} most named are drawn."
         if dominant:
             note += f" A term in more than {dominant:g}% of captions is bound."
         charts.append(Chart(f"{label(field).capitalize()} variety", Markup(bar_chart(f"{name}-{field}", label(field), bars, images)), note))
@@ -181,7 +181,7 @@ def _outfits(name: str, measure: dict) -> list[Chart]:
         images, needed = numbers["images"], numbers.get("needed")
         if not images:
             continue
-        repeated = [o for o in numbers["outfits"] if o["count"] > 1][:15]
+        repeated = [o for o in numbers["outfits"] if o["count"] > 1][:DRAWN]
         distinct = Bar("distinct outfits", numbers["distinct"], f"{numbers['distinct']} of {images}", needed, images if needed else None,
                        flagged=bool(needed and numbers["distinct"] < needed))
         bars = [distinct] + [Bar(o["outfit"], o["count"], f"{o['count']} images", flagged=True) for o in repeated]
