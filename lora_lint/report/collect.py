@@ -280,8 +280,13 @@ def _coverage(captions: list[frozenset[int]], result: Result, plugins: Plugins, 
             continue
         ran = True
         for field, ids in fields_of(active):
-            out.append((field.rsplit(".", 1)[-1].replace("_", " "), sum(1 for named in captions if not ids.isdisjoint(named))))
+            out.append((label(field), sum(1 for named in captions if not ids.isdisjoint(named))))
     return out if ran else None
+
+
+def label(name: str) -> str:
+    """A pack name as a person reads it: `framing.full_body` is "full body"."""
+    return name.rsplit(".", 1)[-1].replace("_", " ")
 
 
 def always_named(report: Report) -> list[tuple[str, str, int]]:

@@ -17,7 +17,7 @@ from ..errors import LoraLintError
 from ..findings import SEVERITY_ORDER, Finding
 from ..tokens import normalize, segments
 from .charts import Bar, bar_chart
-from .collect import CROPPED, Report, always_named
+from .collect import CROPPED, Report, always_named, label
 
 GENERATOR = '<meta name="generator" content="lora-lint">'  # how a page says it is a report (and may be replaced)
 TABLE_TITLES = {"shot": "Shot split", "background": "Backgrounds: simple vs contextual", "content": "Subjects (what the style is shown on)"}
@@ -86,11 +86,6 @@ def writable(out: Path, force: bool = False) -> None:
             raise LoraLintError(f"cannot read it to see what it is: {error.strerror}", str(out)) from None
         if GENERATOR.encode() not in head:
             raise LoraLintError("exists and is not a lora-lint report: --force replaces it", str(out))
-
-
-def label(name: str) -> str:
-    """A pack name as a person reads it: `framing.full_body` is "full body"."""
-    return name.rsplit(".", 1)[-1].replace("_", " ")
 
 
 def verdict(report: Report) -> tuple[str, str]:
