@@ -3,6 +3,7 @@ calls into kinds (a kind that raises is named, with its plugin and file)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .edits import edit
@@ -18,6 +19,19 @@ if TYPE_CHECKING:
 class _Blank(dict):
     def __missing__(self, key: str) -> str:
         return ""
+
+
+class PerSenses(dict):
+    """What a rule makes of a hit's senses, worked out once per distinct senses
+    tuple (a lexicon has a few thousand; a dataset has millions of hits)."""
+
+    def __init__(self, work: Callable[[tuple[int, ...]], Any]) -> None:
+        super().__init__()
+        self.work = work
+
+    def __missing__(self, senses: tuple[int, ...]) -> Any:
+        value = self[senses] = self.work(senses)
+        return value
 
 
 @dataclass
@@ -44,6 +58,13 @@ class ActiveRule:
     def model(self) -> Declared | None:
         """The dataset's model declaration, if any."""
         return self.knowledge.models.get(self.context.get("model") or "")
+
+    def per_senses(self, name: str, work: Callable[[tuple[int, ...]], Any]) -> PerSenses:
+        """This rule's memo `name` of `work(hit.senses)`: index it with a hit's senses."""
+        memo = self.memo.get(name)
+        if memo is None:
+            memo = self.memo[name] = PerSenses(work)
+        return memo
 
     def text(self, template: str, **values: Any) -> str:
         """Fill a message template with these values and the context's."""

@@ -133,7 +133,8 @@ def analyse(path: str, data: bytes, lexicon: Lexicon, trigger: str = "", klass: 
         segment = norm[start:end]
         relative, segment_words = lexicon.segment_hits(segment)
         caption.segment_words.append(segment_words)
-        hits.extend(Hit(start + h.start, start + h.end, h.key, h.senses) for h in relative)
+        if relative:  # shifted to caption offsets; tuple.__new__ skips NamedTuple's Python-level constructor
+            hits += [_new(Hit, (start + a, start + b, key, senses)) for a, b, key, senses in relative]
         if wanted and wanted[0] in segment:
             found.extend((w, start + a, start + b) for w, a, b in segment_words)
             found.append(None)
@@ -152,6 +153,7 @@ def _words_of(phrase: str) -> list[str]:
 
 
 _NEWLINE = re.compile("\n")
+_new = tuple.__new__
 
 
 def _trigger_spans(found: list, wanted: list[str], klass_words: list[str]) -> list[tuple[tuple[int, int], tuple[int, int]]]:

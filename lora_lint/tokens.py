@@ -48,17 +48,12 @@ def phrase_key(text: str) -> str:
 
 def segments(text: str) -> list[tuple[int, int]]:
     """(start, end) offsets of the non-blank segments of a caption."""
-    spans, start = [], 0
-    for brk in SEGMENT_BREAK.finditer(text):
-        spans.append((start, brk.start()))
-        start = brk.end()
-    spans.append((start, len(text)))
-    out = []
-    for begin, end in spans:
-        while begin < end and (text[begin].isspace() or text[begin] == "\ufeff"):
-            begin += 1
-        while end > begin and text[end - 1].isspace():
-            end -= 1
-        if end > begin:
-            out.append((begin, end))
+    out, position = [], 0
+    for piece in SEGMENT_BREAK.split(text):  # every break is one character
+        body = piece.lstrip()
+        while body[:1] == "\ufeff":  # a stray byte-order mark is blank too, where a segment starts
+            body = body[1:].lstrip()
+        if body:
+            out.append((position + len(piece) - len(body), position + len(piece.rstrip())))
+        position += len(piece) + 1
     return out

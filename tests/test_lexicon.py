@@ -71,6 +71,13 @@ def test_segments_split_tags_and_sentences_and_trim():
     assert [text[s:e] for s, e in segments(text)] == ["a", "b", "c", "d", "Étude 3.5 ok"]
 
 
+def test_segments_trim_unicode_spaces_and_stray_byte_order_marks_but_keep_offsets():
+    text = "\ufeff a\u3000,\xa0\ufeff\u2028b \ufeff,\ufeff ,, c\u3002"
+    spans = segments(text)
+    assert [text[s:e] for s, e in spans] == ["a", "b \ufeff", "c"]  # a mark ends no segment: only leading ones are blank
+    assert spans[0] == (2, 3)
+
+
 def test_a_term_reaching_further_wins_over_one_it_overlaps():
     lex = lexicon("black hair", "hair ribbon", "in profile", "profile view")
     assert matched("black hair ribbon, in profile view, black hair", lex) == ["hair ribbon", "profile view", "black hair"]

@@ -56,16 +56,23 @@ def fold(summary: dict, item, caption, rule: ActiveRule) -> None:
         summary["folders"][folder.path] = (count + 1, repeats)
     if caption is None:
         return
-    present = {i for hit in caption.hits for i in hit.senses}
+    tables = _tables(rule)
+    rows_of = rule.per_senses("rows", lambda senses: _rows(senses, tables))
+    found = [rows_of[hit.senses] for hit in caption.hits]  # per hit, per table: the first row it names
     earliest = rule.params.get("earliest", ())
-    for table, rows, _ in _tables(rule):
-        if table in earliest:  # "a dog in a park" is a picture of a dog
-            row = next((name for hit in caption.hits for name, ids in rows if not ids.isdisjoint(hit.senses)), None)
-        else:  # rows in order: framing before angle
-            row = next((name for name, ids in rows if not ids.isdisjoint(present)), None)
-        if row is not None:
-            summary["rows"][(table, row)] += 1
-            summary["classified"][table] += 1
+    for index, (table, rows, _) in enumerate(tables):
+        named = [row[index] for row in found if row[index] is not None]
+        if not named:
+            continue
+        # "a dog in a park" is a picture of a dog (the earliest hit); else rows in order: framing before angle
+        row = rows[named[0] if table in earliest else min(named)][0]
+        summary["rows"][(table, row)] += 1
+        summary["classified"][table] += 1
+
+
+def _rows(senses: tuple[int, ...], tables: list) -> tuple[int | None, ...]:
+    """Per table, the index of the first row a hit with these senses belongs to."""
+    return tuple(next((n for n, (_, ids) in enumerate(rows) if not ids.isdisjoint(senses)), None) for _, rows, _ in tables)
 
 
 def merge(first: dict, second: dict) -> dict:

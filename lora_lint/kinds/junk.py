@@ -45,13 +45,19 @@ def _cases(rule: ActiveRule) -> tuple[dict[int, str], frozenset[int]]:
     return rule.memo["cases"]
 
 
+def _case(senses: tuple[int, ...], cases: dict[int, str], alone: frozenset[int]) -> tuple[str | None, bool]:
+    """A hit's junk case (None: not junk), and whether it counts only as a tag of its own."""
+    case = next((cases[i] for i in senses if i in cases), None)
+    return case, bool(case) and not alone.isdisjoint(senses)
+
+
 def check(caption, rule: ActiveRule) -> Iterator[Finding]:
     skip = set(rule.params.get("skip", ()))
-    cases, alone = _cases(rule)
+    case_of = rule.per_senses("case", lambda senses: _case(senses, *_cases(rule)))
     flagged: set[tuple[int, int]] = set()
     for hit in caption.hits:
-        case = next((cases[i] for i in hit.senses if i in cases), None)
-        if case and not alone.isdisjoint(hit.senses) and caption.segment_of(hit.start) != (hit.start, hit.end):
+        case, only_alone = case_of[hit.senses]
+        if only_alone and caption.segment_of(hit.start) != (hit.start, hit.end):
             continue  # `general` inside a longer tag is a word, not a rating
         if case:  # a known tag, reported or skipped as its case says: no duplicate or underscore finding
             flagged.add(caption.segment_of(hit.start))
@@ -59,14 +65,21 @@ def check(caption, rule: ActiveRule) -> Iterator[Finding]:
             match = caption.text[hit.start : hit.end]
             yield rule.on(caption, hit.start, hit.end, rule.case_message(case, match=match), [(*removal(caption, hit.start, hit.end), "")], f"remove '{match}'", safe=False)
     seen: set[str] = set()
+    keys = rule.memo.setdefault("keys", {})  # a segment's text -> its words: tags repeat across a dataset
+    if len(keys) > 100_000:
+        keys.clear()
+    norm = caption.norm
     for (start, end), words in zip(caption.segments, caption.segment_words):
-        key = " ".join(word for word, _, _ in words)
+        segment = norm[start:end]
+        key = keys.get(segment)
+        if key is None:
+            key = keys[segment] = " ".join(word for word, _, _ in words)
         if key and key in seen and "duplicate" not in skip and (start, end) not in flagged:
             match = caption.text[start:end]
             yield rule.on(caption, start, end, rule.case_message("duplicate", match=match), [(*removal(caption, start, end), "")], f"remove the second '{match}'")
             continue
         seen.add(key)
         tag = caption.text[start:end]
-        if "underscore" not in skip and (start, end) not in flagged and _UNDERSCORE.search(tag):
+        if "underscore" not in skip and (start, end) not in flagged and "_" in tag and _UNDERSCORE.search(tag):
             edits = [(start + m.start(), start + m.end(), " ") for m in _UNDERSCORE.finditer(tag)]
             yield rule.on(caption, start, end, rule.case_message("underscore", match=tag), edits, "underscores to spaces")

@@ -39,13 +39,17 @@ def start() -> dict:
 def fold(summary: dict, item, caption, rule: ActiveRule) -> None:
     if caption is None or not item.images:
         return
-    senses = _senses(rule)
+    term_of = rule.per_senses("term", lambda ids: _first_term(ids, _senses(rule)))
     for hit in caption.hits:
-        for ident in hit.senses:
-            if ident in senses:
-                entry = summary.setdefault((*senses[ident], hit.key), [0, caption.text[hit.start : hit.end].lower()])
-                entry[0] += 1
-                break
+        term = term_of[hit.senses]
+        if term is not None:
+            entry = summary.setdefault((*term, hit.key), [0, caption.text[hit.start : hit.end].lower()])
+            entry[0] += 1
+
+
+def _first_term(ids: tuple[int, ...], senses: dict[int, tuple[str, str]]) -> tuple[str, str] | None:
+    """The (category, canonical) of a hit's first vocabulary sense."""
+    return next((senses[i] for i in ids if i in senses), None)
 
 
 def merge(first: dict, second: dict) -> dict:

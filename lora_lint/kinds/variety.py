@@ -50,9 +50,16 @@ def fold(summary: dict, item, caption, rule: ActiveRule) -> None:
     if caption is None or not item.images:
         return
     summary["images"] += 1
-    for field, senses in _fields(rule).items():
-        seen = {senses[i] for hit in caption.hits for i in hit.senses if i in senses}
-        summary["terms"].update((field, term) for term in seen)
+    terms_of = rule.per_senses("terms", lambda senses: _terms(senses, _fields(rule)))
+    seen: set[tuple[str, str]] = set()
+    for hit in caption.hits:
+        seen.update(terms_of[hit.senses])
+    summary["terms"].update(seen)
+
+
+def _terms(senses: tuple[int, ...], fields: dict[str, dict[int, str]]) -> tuple[tuple[str, str], ...]:
+    """The (field, term) pairs a hit with these senses names."""
+    return tuple({(field, terms[i]): None for field, terms in fields.items() for i in senses if i in terms})
 
 
 def merge(first: dict, second: dict) -> dict:
