@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterator
+from itertools import islice
 
 from .. import schema as s
 from ..active import ActiveRule
@@ -50,16 +51,16 @@ def estimate_tokens(text: str) -> int:
 def check(caption, rule: ActiveRule) -> Iterator[Finding]:
     line_end = caption.line_end(1)
     first = [(span, words) for span, words in zip(caption.segments, caption.segment_words) if span[1] <= line_end]
-    counted = [w for _, words in first for w, _, _ in words]
+    words_count = sum(len(words) for _, words in first)
     trigger = _words_of(rule)
-    if counted[: len(trigger)] == trigger:
-        counted = counted[len(trigger) :]
+    if trigger and list(islice((w for _, words in first for w, _, _ in words), len(trigger))) == trigger:
+        words_count -= len(trigger)  # the trigger (and class word) leading the caption is not a description
     start, end = caption.segments[0][0], line_end
     params = rule.params
-    if "min_words" in params and len(counted) < params["min_words"]:
-        yield rule.on(caption, start, end, rule.case_message("brief", words=len(counted), limit=params["min_words"]))
-    if "max_words" in params and len(counted) > params["max_words"]:
-        yield rule.on(caption, start, end, rule.case_message("verbose", words=len(counted), limit=params["max_words"]))
+    if "min_words" in params and words_count < params["min_words"]:
+        yield rule.on(caption, start, end, rule.case_message("brief", words=words_count, limit=params["min_words"]))
+    if "max_words" in params and words_count > params["max_words"]:
+        yield rule.on(caption, start, end, rule.case_message("verbose", words=words_count, limit=params["max_words"]))
     if "max_tag_words" in params:
         function = _function_ids(rule)
         for (seg_start, seg_end), words in first:
@@ -70,7 +71,14 @@ def check(caption, rule: ActiveRule) -> Iterator[Finding]:
                 yield rule.on(caption, seg_start, seg_end, rule.case_message("long_tag", words=len(words), limit=params["max_tag_words"], match=tag))
     limit = params.get("token_limit") or (rule.model.get("token_limit") if rule.model else None)
     if limit:
-        tokens = len(first) - 1 + sum(_tokens(rule, caption.text[a:b]) for (a, b), _ in first)  # separators count 1
+        known, text = _known_tokens(rule), caption.text
+        tokens = len(first) - 1  # separators count 1
+        for (a, b), _ in first:
+            segment = text[a:b]
+            count = known.get(segment)
+            if count is None:
+                count = known[segment] = estimate_tokens(segment)
+            tokens += count
         if tokens > limit:
             yield rule.on(caption, start, end, rule.case_message("tokens", tokens=tokens, limit=limit))
 
@@ -88,11 +96,9 @@ def _words_of(rule: ActiveRule) -> list[str]:
     return rule.memo["trigger"]
 
 
-def _tokens(rule: ActiveRule, segment: str) -> int:
-    """Token estimate of one segment, remembered: tags repeat across a dataset."""
+def _known_tokens(rule: ActiveRule) -> dict[str, int]:
+    """Token estimates of segments seen, remembered: tags repeat across a dataset."""
     known = rule.memo.setdefault("tokens", {})
-    if segment not in known:
-        if len(known) > 100_000:
-            known.clear()
-        known[segment] = estimate_tokens(segment)
-    return known[segment]
+    if len(known) > 100_000:
+        known.clear()
+    return known

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
+from functools import lru_cache
 
 from .. import schema as s
 from ..active import ActiveRule
@@ -30,9 +31,16 @@ def fold(summary: dict, item, caption, rule: ActiveRule) -> None:
     folder = item.folder
     if caption is None or folder.subset != "train" or not folder.trigger:
         return
-    trigger = tuple(words(normalize(folder.trigger)))
-    summary["folders"].setdefault(trigger, set()).add(folder.path)
-    summary["words"].setdefault(trigger, Counter()).update(set(words(caption.norm)))
+    trigger = _trigger_words(folder.trigger)
+    if trigger not in summary["words"]:
+        summary["folders"][trigger], summary["words"][trigger] = set(), Counter()
+    summary["folders"][trigger].add(folder.path)
+    summary["words"][trigger].update({w for segment in caption.segment_words for w, _, _ in segment})
+
+
+@lru_cache(maxsize=1024)
+def _trigger_words(trigger: str) -> tuple[str, ...]:
+    return tuple(words(normalize(trigger)))
 
 
 def merge(first: dict, second: dict) -> dict:
