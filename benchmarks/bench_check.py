@@ -19,7 +19,10 @@ beside:
   (the packs' identity.* terms) over the same captions (when `rg` is installed).
 
 `check` is measured with a cold check cache (`--no-cache`), then once more
-unchanged with the cache warm; `x floor` is the ratio to the read loop.
+unchanged with the cache warm, and cold with one caption rule
+(`--select trigger-word`): the engine alone (walking, reading, analysing,
+workers, reducing, writing), what any rule set costs at least. `x floor` is
+the ratio to the read loop. `--write` keeps the file's `## Notes` section.
 """
 from __future__ import annotations
 
@@ -241,6 +244,7 @@ def main() -> None:
             if rg:
                 measured["ripgrep, identity terms"] = measure([rg, "-c", "-i", "-F", "-f", str(terms), "-g", "*.txt", str(root)], runs)
             measured["lora-lint check, cold"] = measure([*lora_lint, "--no-cache", str(root)], runs)
+            measured["lora-lint check, cold, one rule (the engine alone)"] = measure([*lora_lint, "--no-cache", "--select", "trigger-word", str(root)], runs)
             subprocess.run([*lora_lint, str(root)], stdout=subprocess.DEVNULL, env=ENV)  # fill the check cache
             measured["lora-lint check, unchanged (cache)"] = measure([*lora_lint, str(root)], runs)
             for name, (wall, cpu, peak) in measured.items():
@@ -253,7 +257,8 @@ def main() -> None:
     table = "\n".join(rows) + "\n\n" + targets(results)
     if args.write:
         command = "python benchmarks/bench_check.py --sizes " + args.sizes + f" --runs {args.runs} --write {args.write}"
-        args.write.write_text(f"# Benchmarks\n\nReproduce: `{command}`\n\nMachine: {machine}.\n\n{table}\n")
+        notes = args.write.read_text().partition("\n## Notes")[1:] if args.write.exists() else ()
+        args.write.write_text(f"# Benchmarks\n\nReproduce: `{command}`\n\nMachine: {machine}.\n\n{table}\n" + "".join(notes).rstrip("\n") + "\n")
     print(table)
 
 
