@@ -152,6 +152,7 @@ class ImageStore:
         self.asked: dict[str, ImageFacts] = {}  # facts rules asked for in this chunk
         self.rows: dict[str, tuple] = {}  # cache rows read for this chunk
         self.expected: list[str] = []  # keys of the chunk's images not yet read from the cache
+        self._folders: dict[str, str] = {}  # an image folder as named -> its key prefix
         self._db: sqlite3.Connection | None = None
         self._writable = True  # false once the cache file could not be written
         self._pid: int | None = None
@@ -189,7 +190,20 @@ class ImageStore:
         self.expected = [self._key(path) for path in paths]
 
     def _key(self, path: str) -> str:
-        return path[len(self.prefix):] if self.prefix and path.startswith(self.prefix) else path
+        """An image's cache key: its path from the dataset root, however the
+        dataset was named (`.`, a relative or absolute path, through a link)."""
+        if self.prefix and path.startswith(self.prefix):
+            return path[len(self.prefix):]
+        folder, _, name = path.rpartition(os.sep)
+        base = self._folders.get(folder)
+        if base is None:
+            base = self._folders[folder] = self._from_root(folder)
+        return base + name
+
+    def _from_root(self, folder: str) -> str:
+        """A folder's key prefix: its real path from the root ('' for the root itself)."""
+        real = os.path.join(os.path.realpath(folder or os.curdir), "")
+        return real[len(self.prefix):] if self.prefix and real.startswith(self.prefix) else real
 
     def _cached(self, key: str) -> tuple | None:
         row = self.new.get(key) or self.learned.get(key) or self.rows.get(key)

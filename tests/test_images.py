@@ -99,6 +99,29 @@ def test_image_facts_are_cached_and_refreshed_when_a_file_changes(run, dataset):
 
 
 
+def test_image_facts_are_found_however_the_dataset_is_named(tmp_path, run, monkeypatch):
+    """`check .` inside the dataset and `check PATH` from elsewhere share the
+    image cache: the facts are not read again (here, an image whose bytes
+    were spoiled behind an unchanged size and mtime still has its old facts)."""
+    import os
+    import shutil
+
+    from conftest import EXAMPLE
+
+    dataset = tmp_path / "example"
+    shutil.copytree(EXAMPLE, dataset, ignore=shutil.ignore_patterns(".lora-lint-cache"))
+    monkeypatch.chdir(dataset)
+    assert not [f for f in run("check", ".", "--format", "json").json["findings"] if f["rule"] == "image-quality" and "005.png" in f["path"]]
+    image = dataset / "img/10_ohwx woman/005.png"
+    stat = image.stat()
+    image.write_bytes(b"\0" * stat.st_size)
+    os.utime(image, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    for cwd, named in ((tmp_path, dataset), (dataset / "img", Path("..")), (tmp_path, Path("example/img/10_ohwx woman"))):
+        monkeypatch.chdir(cwd)
+        found = run("check", named, "--format", "json", "--no-cache").json["findings"]
+        assert not [f for f in found if f["rule"] == "image-quality" and "005.png" in f["path"]], named
+
+
 def test_an_image_that_could_not_be_read_is_read_again(tmp_path, run):
     """An error is not remembered: a file put right with its old size and
     mtime (a permission fixed, a copy restored) is read again."""
