@@ -40,34 +40,47 @@ def start() -> list:
 BUCKET_AREA = 15 / 16
 
 
-def problems(facts, rule: ActiveRule) -> Iterator[tuple[str, dict]]:
-    """(case, values) for each problem of one image."""
+def problems(facts, rule: ActiveRule) -> list[tuple[str, dict]]:
+    """(case, values) for each problem of one image (most images have none:
+    the checks come first, the values only for a problem)."""
     if facts.error:
-        yield "unreadable", {"error": facts.error}
-        return
-    values = {"width": facts.width, "height": facts.height, "format": facts.format, "quality": facts.quality}
+        return [("unreadable", {"error": facts.error})]
+    area, formats, minimum, limit = _limits(rule)
+    width, height = facts.width, facts.height
+    aspect = max(width, height) / max(1, min(width, height))
+    cases = []
     if facts.truncated:
-        yield "truncated", values
-    model = rule.model
-    native = model.get("resolution") if model else None
-    if native and facts.width * facts.height < native[0][0] * native[0][1] * BUCKET_AREA:
-        yield "resolution", {**values, "native": f"{native[0][0]}x{native[0][1]}"}
-    formats = rule.params.get("formats")
+        cases.append("truncated")
+    if area is not None and width * height < area[0]:
+        cases.append("resolution")
     if formats and facts.format and facts.format.lower() not in formats:  # "": only the size is known
-        yield "format", values
-    minimum = rule.params.get("min_quality")
+        cases.append("format")
     if minimum and facts.quality is not None and facts.quality < minimum:
-        yield "jpeg_quality", values
+        cases.append("jpeg_quality")
     if facts.mode == "CMYK":
-        yield "cmyk", values
+        cases.append("cmyk")
     if facts.alpha:
-        yield "alpha", values
+        cases.append("alpha")
     if facts.orientation not in (0, 1):
-        yield "rotated", values
-    aspect = max(facts.width, facts.height) / max(1, min(facts.width, facts.height))
-    limit = rule.params.get("max_aspect")
+        cases.append("rotated")
     if limit and aspect > limit[0]:
-        yield "aspect", {**values, "aspect": f"{aspect:.1f}:1"}
+        cases.append("aspect")
+    if not cases:
+        return []
+    values = {"width": width, "height": height, "format": facts.format, "quality": facts.quality}
+    extra = {"resolution": {"native": area[1]} if area else {}, "aspect": {"aspect": f"{aspect:.1f}:1"}}
+    return [(case, {**values, **extra.get(case, {})}) for case in cases]
+
+
+def _limits(rule: ActiveRule) -> tuple:
+    """(the least pixel area and the native size it is of, formats, least JPEG quality, widest aspect), once per rule."""
+    if "limits" not in rule.memo:
+        model = rule.model
+        native = model.get("resolution") if model else None
+        area = (native[0][0] * native[0][1] * BUCKET_AREA, f"{native[0][0]}x{native[0][1]}") if native else None
+        params = rule.params
+        rule.memo["limits"] = (area, params.get("formats"), params.get("min_quality"), params.get("max_aspect"))
+    return rule.memo["limits"]
 
 
 def fold(summary: list, item, caption, rule: ActiveRule) -> None:
