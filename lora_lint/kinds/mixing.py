@@ -43,8 +43,11 @@ def fold(summary: dict, item, caption, rule: ActiveRule) -> None:
     for hit in caption.hits:
         term = term_of[hit.senses]
         if term is not None:
-            entry = summary.setdefault((*term, hit.key), [0, caption.text[hit.start : hit.end].lower()])
-            entry[0] += 1
+            entry = summary.get(key := (*term, hit.key))
+            if entry is None:  # the form as first written
+                summary[key] = [1, caption.text[hit.start : hit.end].lower()]
+            else:
+                entry[0] += 1
 
 
 def _first_term(ids: tuple[int, ...], senses: dict[int, tuple[str, str]]) -> tuple[str, str] | None:
