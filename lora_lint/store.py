@@ -20,7 +20,7 @@ from collections.abc import Iterable, Iterator
 
 from .findings import Finding
 
-SPILL = 20_000  # findings held in memory before a sorted run goes to disk
+SPILL = 200_000  # findings held in memory (about 90 MB) before a sorted run goes to disk
 _OPEN = 64  # records of paths kept decoded: a judge names an item and the first of its group
 _BATCH = 1_000  # findings a pickle record holds (a run is read back a record at a time)
 
