@@ -18,11 +18,12 @@ beside:
 - what a user does by hand: ripgrep searching the identity term list
   (the packs' identity.* terms) over the same captions (when `rg` is installed).
 
-`check` is measured with a cold check cache (`--no-cache`), then once more
-unchanged with the cache warm, and cold with one caption rule
-(`--select trigger-word`): the engine alone (walking, reading, analysing,
-workers, reducing, writing), what any rule set costs at least. `x floor` is
-the ratio to the read loop. `--write` keeps the file's `## Notes` section.
+`check` is measured cold without its check cache (`--no-cache`); cold with
+one caption rule (`--select trigger-word`): the engine alone (walking,
+reading, analysing, workers, reducing, writing), what any rule set costs at
+least; as a first check (no check cache yet: it writes one); and once more,
+unchanged, reading it. `x floor` is the ratio to the read loop. `--write`
+keeps the file's `## Notes` section.
 """
 from __future__ import annotations
 
@@ -172,10 +173,13 @@ for folder, _, files in os.walk(sys.argv[1]):
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
-def measure(command: list[str], runs: int) -> tuple[float, float, float]:
-    """Median wall seconds, median CPU seconds (children included), max peak RSS in MB."""
+def measure(command: list[str], runs: int, before=None) -> tuple[float, float, float]:
+    """Median wall seconds, median CPU seconds (children included), max peak RSS in MB
+    (`before()` is called ahead of each run)."""
     walls, cpus, peaks = [], [], []
     for _ in range(runs):
+        if before is not None:
+            before()
         start = time.perf_counter()
         process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=ENV)
         _, status, usage = os.wait4(process.pid, 0)
@@ -185,6 +189,15 @@ def measure(command: list[str], runs: int) -> tuple[float, float, float]:
         if os.waitstatus_to_exitcode(status) not in (0, 1):
             raise SystemExit(f"{' '.join(command)} failed")
     return statistics.median(walls), statistics.median(cpus), max(peaks)
+
+
+FIRST = "lora-lint check, first (writes the cache)"
+
+
+def forget_checks(root: Path) -> None:
+    """Delete the dataset's check cache (not its image facts): the next check is a first one."""
+    for old in (root / ".lora-lint-cache").glob("check-*.pickle"):
+        old.unlink()
 
 
 def identity_terms(folder: Path) -> Path:
@@ -214,8 +227,9 @@ def targets(results: dict[int, dict]) -> str:
     if 100000 in results:
         ratio = results[100000][cold][0] / results[100000][floor][0]
         row("100k captions in at most 3x the read loop", f"{ratio:.1f}x", ratio <= 3)
-        share = results[100000][cached][0] / results[100000][cold][0]
-        row("unchanged 100k again in at most 25% of the first", f"{share:.0%}", share <= 0.25)
+        share = results[100000][cached][0] / results[100000][FIRST][0]
+        strict = results[100000][cached][0] / results[100000][cold][0]
+        row("unchanged 100k again in at most 25% of the first", f"{share:.0%} of the first check ({strict:.0%} of a `--no-cache` one)", share <= 0.25)
     if 1000000 in results:
         peak = max(results[1000000][cold][2], results[1000000][cached][2])
         row("1M captions under 400 MB peak memory", f"{peak:.0f} MB", peak < 400)
@@ -245,7 +259,7 @@ def main() -> None:
                 measured["ripgrep, identity terms"] = measure([rg, "-c", "-i", "-F", "-f", str(terms), "-g", "*.txt", str(root)], runs)
             measured["lora-lint check, cold"] = measure([*lora_lint, "--no-cache", str(root)], runs)
             measured["lora-lint check, cold, one rule (the engine alone)"] = measure([*lora_lint, "--no-cache", "--select", "trigger-word", str(root)], runs)
-            subprocess.run([*lora_lint, str(root)], stdout=subprocess.DEVNULL, env=ENV)  # fill the check cache
+            measured[FIRST] = measure([*lora_lint, str(root)], runs, before=functools.partial(forget_checks, root))
             measured["lora-lint check, unchanged (cache)"] = measure([*lora_lint, str(root)], runs)
             for name, (wall, cpu, peak) in measured.items():
                 rows.append(f"| {size} | {name} | {wall:.3f} | {cpu:.3f} | {peak:.0f} | {wall / floor[0]:.1f} |")
