@@ -25,7 +25,7 @@ from .active import ActiveRule, caption_findings, failure, kind_failure, resolve
 from .baseline import Baseline, stale_note
 from .baseline import write as write_baseline
 from .cache import ChunkCache, code_stamp
-from .caption import Caption, analyse
+from .caption import Caption, analyse, read_bytes
 from .dataset import IMAGE_EXTENSIONS, Item
 from .errors import LoraLintError, did_you_mean
 from .images import ImageStore
@@ -512,8 +512,7 @@ class _DatasetRun:
         data = item.text
         if data is None:
             try:
-                with open(item.caption, "rb") as handle:
-                    data = handle.read()
+                data = read_bytes(item.caption)
             except OSError as error:  # a finding (caption-format), and the rest of the run goes on
                 return Caption(item.path, "", problems=("unreadable",), error=error.strerror or str(error))
         trigger = self.settings.trigger or item.folder.trigger or ""

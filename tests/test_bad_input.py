@@ -14,6 +14,13 @@ def caption_findings(run, dataset, stem):
     return result, [f for f in result.json["findings"] if f["path"] == f"{FOLDER}/{stem}.txt"]
 
 
+def test_a_caption_longer_than_the_first_read_is_read_whole(run, dataset):
+    tags = ", ".join(f"tag{n}" for n in range(20_000))  # about 150 KB: several reads
+    (dataset / FOLDER / "001.txt").write_text(f"ohwx woman, {tags}, blonde hair")
+    found = run("check", dataset, "--format", "json", "--select", "identity-leak").json["findings"]
+    assert any("blonde hair" in f["message"] for f in found if f["path"] == f"{FOLDER}/001.txt")  # the last tag
+
+
 def test_non_utf8_caption_is_a_finding_and_still_checked(run, dataset):
     (dataset / FOLDER / "001.txt").write_bytes("ohwx woman, café, naïve, smiling".encode("cp1252"))
     result, findings = caption_findings(run, dataset, "001")
@@ -48,14 +55,14 @@ def test_multi_line_caption_and_bom_are_findings(run, dataset):
 
 def test_an_unreadable_caption_is_a_finding_and_the_rest_is_checked(run, dataset, monkeypatch):
     caption = str(dataset / FOLDER / "001.txt")
-    real_open = open
+    real_open = os.open
 
     def refusing_open(path, *args, **kwargs):  # root reads any file, so refuse by hand
         if str(path) == caption:
             raise PermissionError(13, "Permission denied")
         return real_open(path, *args, **kwargs)
 
-    monkeypatch.setattr("builtins.open", refusing_open)
+    monkeypatch.setattr("os.open", refusing_open)
     result = run("check", dataset, "--format", "json", "--no-cache")
     assert result.code == 1 and result.err == ""
     found = [f for f in result.json["findings"] if f["path"] == f"{FOLDER}/001.txt"]
