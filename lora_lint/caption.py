@@ -15,7 +15,7 @@ from functools import lru_cache
 from dataclasses import dataclass, field
 
 from .lexicon import Hit, Lexicon
-from .tokens import normalize, segments, words
+from .tokens import SEGMENT_BREAK, normalize, words
 
 
 
@@ -145,19 +145,23 @@ def analyse(path: str, data: bytes, lexicon: Lexicon, trigger: str = "", klass: 
     if "\n" in text:
         caption.line_starts = [0] + [m.end() for m in _NEWLINE.finditer(text)]
     norm = caption.norm = normalize(text)
-    caption.segments = segments(norm)
     wanted = _words_of(trigger)
     hits: list[Hit] = []
     found: list = []  # the words of segments that may hold the trigger, None between segments
-    for start, end in caption.segments:
-        segment = norm[start:end]
-        relative, segment_words = lexicon.segment_hits(segment)
-        caption.segment_words.append(segment_words)
-        if relative:  # shifted to caption offsets; tuple.__new__ skips NamedTuple's Python-level constructor
-            hits += [_new(Hit, (start + a, start + b, key, senses)) for a, b, key, senses in relative]
-        if wanted and wanted[0] in segment:
-            found.extend((w, start + a, start + b) for w, a, b in segment_words)
-            found.append(None)
+    spans, segment_words_of, piece_hits, position = caption.segments, caption.segment_words, lexicon.piece_hits, 0
+    for piece in SEGMENT_BREAK.split(norm):  # `tokens.segments`, each piece cut and matched in one lookup
+        known = piece_hits(piece)
+        if known:
+            lead, tail, relative, segment_words = known
+            start = position + lead
+            spans.append((start, position + tail))
+            segment_words_of.append(segment_words)
+            if relative:  # shifted to caption offsets; tuple.__new__ skips NamedTuple's Python-level constructor
+                hits += [_new(Hit, (start + a, start + b, key, senses)) for a, b, key, senses in relative]
+            if wanted and wanted[0] in piece:
+                found.extend((w, start + a, start + b) for w, a, b in segment_words)
+                found.append(None)
+        position += len(piece) + 1  # every break is one character
     protected = _trigger_spans(found, wanted, _words_of(klass)) if found else []
     caption.trigger_spans = [span for span, _ in protected]
     caption.trigger_phrases = [phrase for _, phrase in protected]

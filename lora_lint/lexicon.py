@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from .tokens import CJK_CHAR, WORD, join, normalize
+from .tokens import CJK_CHAR, WORD, join, normalize, trim
 
 
 @dataclass(frozen=True)
@@ -91,6 +91,7 @@ class Lexicon:
         self.pattern_regex: re.Pattern[str] | None = None
         self.pattern_anchors: tuple[str, ...] = ()
         self._memo: dict[str, tuple] = {}
+        self._pieces: dict[str, tuple] = {}
 
     def _sense(self, sense: Sense) -> int:
         if sense not in self._sense_ids:
@@ -131,6 +132,20 @@ class Lexicon:
             if len(self._memo) >= MEMO_LIMIT:
                 self._memo.clear()
             self._memo[segment] = known
+        return known
+
+    def piece_hits(self, piece: str) -> tuple:
+        """What `segment_hits` says of the segment inside a piece of a caption
+        (the text between two breaks), with where the segment starts and ends
+        in it: (start, end, hits, words), or () for a blank piece. Pieces repeat
+        across a dataset as tags do: one lookup cuts and matches them."""
+        known = self._pieces.get(piece)
+        if known is None:
+            span = trim(piece)
+            known = (*span, *self.segment_hits(piece[span[0] : span[1]])) if span is not None else ()
+            if len(self._pieces) >= MEMO_LIMIT:
+                self._pieces.clear()
+            self._pieces[piece] = known
         return known
 
     def _longest(self, words) -> list[Hit]:
@@ -187,11 +202,11 @@ class Lexicon:
         return sorted(kept + found, key=lambda h: h.start)
 
     def __getstate__(self) -> dict:
-        return {k: v for k, v in self.__dict__.items() if k != "_memo"}
+        return {k: v for k, v in self.__dict__.items() if k not in ("_memo", "_pieces")}
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
-        self._memo = {}
+        self._memo, self._pieces = {}, {}
 
     def _pattern_hits(self, norm: str, literal: list[Hit]) -> list[Hit]:
         found = []

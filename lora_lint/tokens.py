@@ -46,14 +46,21 @@ def phrase_key(text: str) -> str:
     return key
 
 
+def trim(piece: str) -> tuple[int, int] | None:
+    """The (start, end) of a piece of caption text without the blanks around
+    it (a stray byte-order mark counts as blank where it starts), or None."""
+    body = piece.lstrip()
+    while body[:1] == "\ufeff":
+        body = body[1:].lstrip()
+    return (len(piece) - len(body), len(piece.rstrip())) if body else None
+
+
 def segments(text: str) -> list[tuple[int, int]]:
     """(start, end) offsets of the non-blank segments of a caption."""
     out, position = [], 0
     for piece in SEGMENT_BREAK.split(text):  # every break is one character
-        body = piece.lstrip()
-        while body[:1] == "\ufeff":  # a stray byte-order mark is blank too, where a segment starts
-            body = body[1:].lstrip()
-        if body:
-            out.append((position + len(piece) - len(body), position + len(piece.rstrip())))
+        span = trim(piece)
+        if span is not None:
+            out.append((position + span[0], position + span[1]))
         position += len(piece) + 1
     return out
