@@ -32,7 +32,7 @@ class Folder:
     klass: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Item:
     """A training example: a caption, its images, or both (file paths as strings)."""
 
@@ -44,6 +44,13 @@ class Item:
     text: bytes | None = None  # the caption's bytes, when it is not a file of its own (a JSONL line, a tar member)
     facts: tuple | None = None  # the images' ImageFacts, when they are not files of their own
     ordinal: int = 0  # the item's place in its dataset (the check numbers items as it reads them)
+
+    def __init__(
+        self, path: str, caption: str | None, images: tuple[str, ...], folder: Folder, media: str = "image",
+        text: bytes | None = None, facts: tuple | None = None, ordinal: int = 0,
+    ) -> None:
+        # one dict update, not the frozen dataclass's object.__setattr__ a field: a million items are made
+        self.__dict__.update(path=path, caption=caption, images=images, folder=folder, media=media, text=text, facts=facts, ordinal=ordinal)
 
     def number(self, ordinal: int) -> None:
         """Give the item its place in the dataset (once, as the check reads it:
@@ -121,12 +128,15 @@ def discover(
         folder, shown = stack.pop()
         files, folders = [], []
         for entry in _scan(folder):
-            if entry.name.startswith("."):
+            name = entry.name
+            if name.startswith("."):
                 continue
-            if entry.is_dir(follow_symlinks=False):
-                folders.append(entry.name)
-            elif _readable(entry, inside, walk, shown):
-                files.append(entry.name)
+            if entry.is_file(follow_symlinks=False):  # most entries: one call (no link is a regular file)
+                files.append(name)
+            elif entry.is_dir(follow_symlinks=False):
+                folders.append(name)
+            elif entry.is_symlink() and _readable(entry, inside, walk, shown):
+                files.append(name)
         clips = _clip_folders(files, folders, caption_extension)
         if video and shown and not folders and _only_frames(files, caption_extension):
             context = folder_context(_parts(Path(folder), root, parse_root))
@@ -198,10 +208,15 @@ def _items_in(
         if not dot:
             continue
         suffix = "." + suffix.lower()
-        if suffix == ext:
-            groups.setdefault(stem, ([], [], []))[0].append(name)
-        elif suffix in IMAGE_EXTENSIONS or suffix in VIDEO_EXTENSIONS:
-            group = groups.setdefault(stem, ([], [], []))
+        caption = suffix == ext
+        if not caption and suffix not in IMAGE_EXTENSIONS and suffix not in VIDEO_EXTENSIONS:
+            continue
+        group = groups.get(stem)
+        if group is None:
+            group = groups[stem] = ([], [], [])
+        if caption:
+            group[0].append(name)
+        else:
             group[1].append(name)
             group[2].append(suffix in VIDEO_EXTENSIONS)
     if not groups:
@@ -216,7 +231,8 @@ def _items_in(
             frames = _frames(os.path.join(folder, stem), inside, walk or Walk())
             yield Item(shown_path, caption, frames, context, "frames")
         else:
-            yield Item(shown_path, caption, tuple(base + m for m in media), context, "video" if any(videos) else "image")
+            files = (base + media[0],) if len(media) == 1 else tuple(base + m for m in media)
+            yield Item(shown_path, caption, files, context, "video" if any(videos) else "image")
 
 
 def _frames(folder: str, inside: str, walk: Walk) -> tuple[str, ...]:

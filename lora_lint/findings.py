@@ -13,7 +13,7 @@ RECORD = re.compile(r"^(.*):(\d+)(#image)?$")  # a record of a dataset file: set
 
 def path_key(path: str) -> tuple:
     """A display path's sort key: `set.jsonl:9` before `set.jsonl:10` (a file's records in line order)."""
-    match = RECORD.match(path)
+    match = RECORD.match(path) if ":" in path else None  # most paths name a file of their own
     return (match.group(1), int(match.group(2)), match.group(3) or "") if match else (path, 0, "")
 
 
