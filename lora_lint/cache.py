@@ -14,7 +14,9 @@ Entries live in the dataset's `.lora-lint-cache/` (safe to delete). Each run
 rewrites its file with only the chunks it used, so the cache does not grow;
 the content hashes of unchanged files are remembered by size and mtime (as
 git's index does), and a file modified within the last seconds is hashed
-again, since its mtime may not have moved yet.
+again, since its mtime may not have moved yet. A chunk whose files all have
+the stamps they had, none of them that fresh, is known unchanged from the
+stamps alone: an unchanged run stats every file and reads none.
 """
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ import dataclasses
 import gc
 import hashlib
 import itertools
+import marshal
 import os
 import pickle
 import sys
@@ -32,6 +35,8 @@ from pathlib import Path
 from collections.abc import Iterator
 from typing import Any
 
+from .caption import read_bytes
+
 FOLDER = ".lora-lint-cache"
 KEEP = 8  # run files kept per dataset: one per combination of settings, packs and --select
 _RACY_NS = 3_000_000_000  # a file changed this recently may change again within its mtime's granularity
@@ -40,6 +45,14 @@ _RACY_NS = 3_000_000_000  # a file changed this recently may change again within
 def _stamp(stat: os.stat_result) -> tuple:
     """What tells a file changed without reading it: size, times, inode (a swap or a copy has another)."""
     return (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, stat.st_dev)
+
+
+def _stat(path: str) -> tuple | None:
+    """A file's stamp, or None when it is missing."""
+    try:
+        return _stamp(os.stat(path))
+    except OSError:
+        return None
 
 
 def make_folder(root: Path) -> Path | None:
@@ -91,7 +104,7 @@ def _no_gc():
             gc.enable()
 
 
-_VERSION = 2
+_VERSION = 3
 _BATCH = 1_000  # judged findings a record holds
 
 
@@ -150,57 +163,75 @@ class ChunkCache:
 
     def key(self, items) -> tuple:
         """The chunk's ticket: its first ordinal, its key (every item's place,
-        path, context and bytes), its captions' content hashes, and the last
-        run's outcome bytes when the key is the one it had."""
+        path, context and bytes), its captions' content hashes (pickled), and
+        the last run's outcome bytes when the key is the one it had.
+
+        First the stamps alone: when every file of the chunk has the size,
+        times and inode it had (and none was too fresh to trust then), the
+        chunk is the last run's, read or hashed no further. Otherwise the
+        content hashes decide, so a file touched but not changed still hits."""
         first = items[0].ordinal if items else 0
         old = self._old_chunk(first)
-        self._memo = old[3] if old else {}
+        places, stamps, fresh = self._stamps(items)
+        # marshal (version 2: no references, so equal values give equal bytes) is the quickest faithful encoding
+        quick = None if fresh else hashlib.blake2b(marshal.dumps((first, places, stamps), 2), digest_size=16).hexdigest()
+        if old is not None and quick is not None and old[3] == quick:
+            return first, old[2], quick, old[4], old[5], True
+        self._memo = pickle.loads(old[4]) if old else {}
         self._hashes: dict[str, tuple[tuple, bytes]] = {}
         digest = hashlib.blake2b(digest_size=16)
         digest.update(b"%d:" % first)  # summaries name items by ordinal
-        for item in items:
-            # the folder's context (repeats, trigger, class) follows from its path and the run's settings
-            digest.update(f"{item.path}\0{item.folder.path}\0{item.media}\0{item.caption is not None}\0".encode())
+        for item, place, stamp in zip(items, places, stamps):
+            digest.update(place.encode())
+            caption, images = stamp
             if item.text is not None:
                 digest.update(b"%d:" % len(item.text) + item.text)
             elif item.caption is not None:
-                digest.update(self._content(item.caption))
-            if item.facts is not None:  # images that are not files: what their reader knows of them
-                digest.update(repr(item.facts).encode())
-                continue
-            for image in item.images:
-                try:
-                    digest.update(f"{image}:{_stamp(os.stat(image))}".encode())
-                except OSError:
-                    digest.update(f"{image}:missing".encode())
+                digest.update(self._content(item.caption, caption))
+            digest.update(repr(images).encode())
         key = digest.hexdigest()
         self._same = self._same and old is not None and old[2] == key
         unchanged = old is not None and old[2] == key
-        return first, key, self._hashes, old[4] if unchanged else None, unchanged and self._hashes == old[3]
+        hashes = pickle.dumps(self._hashes, protocol=pickle.HIGHEST_PROTOCOL)
+        return first, key, quick, hashes, old[5] if unchanged else None, unchanged and quick == old[3] and self._hashes == self._memo
 
-    def _content(self, path: str) -> bytes:
+    def _stamps(self, items) -> tuple[list[str], list[tuple], bool]:
+        """Each item's place (path and context), the stamps of its caption and
+        images, and whether any file changed too recently for its stamp to tell."""
+        places, stamps, newest = [], [], 0
+        for item in items:
+            # the folder's context (repeats, trigger, class) follows from its path and the run's settings
+            places.append(f"{item.path}\0{item.folder.path}\0{item.media}\0{item.caption is not None}\0")
+            caption = _stat(item.caption) if item.text is None and item.caption is not None else None
+            if item.facts is not None:  # images that are not files: what their reader knows of them
+                images: Any = repr(item.facts)
+            else:
+                images = tuple((image, _stat(image)) for image in item.images)
+                newest = max(newest, max((stamp[1] for _, stamp in images if stamp is not None), default=0))
+            if caption is not None:
+                newest = max(newest, caption[1])
+            stamps.append((caption, images))
+        return places, stamps, self.started - newest <= _RACY_NS
+
+    def _content(self, path: str, stamp: tuple | None) -> bytes:
         """The caption's content hash; remembered by its stat, as git's index does."""
-        try:
-            stat = os.stat(path)
-        except OSError:
+        if stamp is None:
             return b"missing"
-        stamp = _stamp(stat)
         known = self._memo.get(path)
         if known and known[0] == stamp:
             self._hashes[path] = known
             return known[1]
         try:
-            with open(path, "rb") as handle:
-                value = hashlib.blake2b(handle.read(), digest_size=16).digest()
+            value = hashlib.blake2b(read_bytes(path), digest_size=16).digest()
         except OSError:
             return b"unreadable"
-        if self.started - stat.st_mtime_ns > _RACY_NS:  # a file this fresh may change again within its mtime's tick
+        if self.started - stamp[1] > _RACY_NS:  # a file this fresh may change again within its mtime's tick
             self._hashes[path] = (stamp, value)
         return value
 
     def get(self, ticket: tuple) -> Any | None:
         """The outcome the last run had for a chunk `key` made the ticket of, if unchanged."""
-        data = ticket[3]
+        data = ticket[4]
         if data is None:
             return None
         try:
@@ -211,14 +242,14 @@ class ChunkCache:
     def put(self, ticket: tuple, outcome: Any) -> None:
         """Record a chunk's outcome (in item order; the ticket `key` gave it,
         which keeps the last run's bytes of an unchanged chunk)."""
-        first, key, hashes, data, as_before = ticket
+        first, key, quick, hashes, data, as_before = ticket
         self._count += 1
         if self._lazy and as_before and self._same:  # the record the last run wrote here, byte for byte
             self._kept += 1
             return
         if data is None:
             data = pickle.dumps(dataclasses.replace(outcome, facts={}), protocol=pickle.HIGHEST_PROTOCOL)
-        self._write(("chunk", first, key, hashes, data))
+        self._write(("chunk", first, key, quick, hashes, data))
 
     def judged_before(self) -> dict | None:
         """Each dataset rule's findings of the last run (read lazily, rule by

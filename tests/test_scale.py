@@ -137,6 +137,42 @@ def test_the_cache_sees_a_same_size_rewrite_that_keeps_the_old_mtime(run, many):
     assert run("check", many, "--format", "json").out == _fresh(run, many)
 
 
+def _age(root, seconds: int = 3600) -> None:
+    """Make every file of the dataset `seconds` old: old enough for its stamp to be trusted."""
+    then = time.time_ns() - seconds * 10**9
+    for folder, _, names in os.walk(root):
+        for name in names:
+            os.utime(os.path.join(folder, name), ns=(then, then))
+
+
+def test_an_unchanged_chunk_of_old_files_is_known_by_its_stamps_alone(run, many, monkeypatch):
+    """Files whose size, times and inode are as they were are not read again
+    (not even hashed); a rewrite that keeps size and mtime is still seen
+    (by its ctime), and so is an image swapped for another."""
+    from lora_lint import cache
+
+    monkeypatch.setattr(engine, "CHUNK", 50)
+    _age(many)
+    first = run("check", many, "--format", "json").out
+    read = []
+    original = cache.read_bytes
+    monkeypatch.setattr(cache, "read_bytes", lambda path: read.append(path) or original(path))
+    assert run("check", many, "--format", "json").out == first
+    assert read == []  # no caption was hashed again
+    caption = many / "img" / "11_ohwx woman" / "0000150.txt"
+    old, text = caption.stat(), caption.read_text()
+    caption.write_text("X" * (len(text) - 1) + "\n")  # the same size, other words
+    os.utime(caption, ns=(old.st_atime_ns, old.st_mtime_ns))
+    assert caption.stat().st_size == old.st_size
+    assert run("check", many, "--format", "json").out == _fresh(run, many)
+    assert read == [str(caption)]  # only the caption whose ctime moved was read
+    image = many / "img" / "10_ohwx woman" / "0000003.png"
+    stat = image.stat()
+    shutil.copy(EXAMPLE / "img" / "10_ohwx woman" / "008.png", image)
+    os.utime(image, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert run("check", many, "--format", "json").out == _fresh(run, many)
+
+
 def test_a_dataset_folder_name_with_a_hash_gets_its_cache(run, tmp_path):
     root = make_dataset(tmp_path / "set #2", 40, per_folder=20)
     first = run("check", root, "--format", "json").out
