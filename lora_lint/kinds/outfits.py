@@ -157,10 +157,13 @@ def judge(summary: dict, rule: ActiveRule, where: str) -> Iterator[Finding]:
     for group, path in _paths(repeated, rule.context["paths"]):
         if group not in firsts or path_key(path) < path_key(firsts[group]):
             firsts[group] = path
+    messages: dict[int, str] = {}  # a group's message, the same for each of its items
     for group, path in _paths(repeated, rule.context["paths"]):
         if path != firsts[group]:
-            worn, ordinals = repeated[group]
-            yield rule.at(path, rule.case_message("repeated", outfit=worn, first=firsts[group], count=len(ordinals)))
+            if group not in messages:
+                worn, ordinals = repeated[group]
+                messages[group] = rule.case_message("repeated", outfit=worn, first=firsts[group], count=len(ordinals))
+            yield rule.at(path, messages[group])
     share = rule.params.get("distinct")
     prefix = "" if where == "." else where + "/"
     counted = _distinct(summary)
