@@ -60,6 +60,9 @@ class FolderReader:
         if walk.skipped:
             shown = ", ".join(walk.skipped[:5]) + (" ..." if len(walk.skipped) > 5 else "")
             notes.append(f"skipped {len(walk.skipped)} link(s), not followed: {shown}")
+        if walk.unnamed:
+            shown = ", ".join(walk.unnamed[:5]) + (" ..." if len(walk.unnamed) > 5 else "")
+            notes.append(f"skipped {len(walk.unnamed)} file(s) or folder(s) whose names are not UTF-8 (rename them to check them): {shown}")
 
 
 def _below(scope: Path, root: Path) -> str:

@@ -102,6 +102,24 @@ class Walk:
     """What the folder reader passed over, for the run's notes."""
 
     skipped: list[str] = field(default_factory=list)
+    unnamed: list[str] = field(default_factory=list)  # files and folders whose names are not UTF-8, as shown
+
+
+def utf8_name(name: str) -> bool:
+    """Whether a file name is UTF-8 (Python keeps other bytes as lone
+    surrogates, which neither the caches nor the JSON output can hold)."""
+    if name.isascii():
+        return True
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def shown_name(name: str) -> str:
+    """A file name that is not UTF-8, printable: its odd bytes as `\\xe9`."""
+    return os.fsencode(name).decode("utf-8", "backslashreplace")
 
 
 def discover(
@@ -130,6 +148,9 @@ def discover(
         for entry in _scan(folder):
             name = entry.name
             if name.startswith("."):
+                continue
+            if not utf8_name(name):
+                walk.unnamed.append(shown + shown_name(name))
                 continue
             if entry.is_file(follow_symlinks=False):  # most entries: one call (no link is a regular file)
                 files.append(name)
@@ -171,7 +192,7 @@ def _scan(folder) -> Iterator[os.DirEntry]:
 
 
 def _entries(folder: Path, inside: str, walk: Walk) -> list[str]:
-    return sorted(e.name for e in _scan(folder) if not e.name.startswith(".") and _readable(e, inside, walk, ""))
+    return sorted(e.name for e in _scan(folder) if not e.name.startswith(".") and utf8_name(e.name) and _readable(e, inside, walk, ""))
 
 
 def _readable(entry: os.DirEntry, inside: str, walk: Walk, shown: str) -> bool:
@@ -237,7 +258,10 @@ def _items_in(
 
 def _frames(folder: str, inside: str, walk: Walk) -> tuple[str, ...]:
     """A clip folder's frame images, in name order."""
-    names = [e.name for e in _scan(folder) if not e.name.startswith(".") and os.path.splitext(e.name)[1].lower() in IMAGE_EXTENSIONS and _readable(e, inside, walk, "")]
+    names = [
+        e.name for e in _scan(folder)
+        if not e.name.startswith(".") and utf8_name(e.name) and os.path.splitext(e.name)[1].lower() in IMAGE_EXTENSIONS and _readable(e, inside, walk, "")
+    ]
     return tuple(os.path.join(folder, name) for name in sorted(names))
 
 

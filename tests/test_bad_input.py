@@ -21,6 +21,18 @@ def test_a_caption_longer_than_the_first_read_is_read_whole(run, dataset):
     assert any("blonde hair" in f["message"] for f in found if f["path"] == f"{FOLDER}/001.txt")  # the last tag
 
 
+def test_a_file_name_that_is_not_utf8_is_skipped_with_a_note_naming_it(run, dataset):
+    folder = os.fsencode(dataset / FOLDER)
+    for suffix in (b".txt", b".png"):
+        with open(os.path.join(folder, b"001.txt" if suffix == b".txt" else b"001.png"), "rb") as source, open(os.path.join(folder, b"caf\xe9" + suffix), "wb") as out:
+            out.write(source.read())
+    result = run("check", dataset, "--format", "json")
+    assert result.code == 1 and result.err == ""
+    (note,) = [n for d in result.json["summary"]["datasets"] for n in d["notes"] if "not UTF-8" in n]
+    assert f"{FOLDER}/caf\\xe9.png" in note and f"{FOLDER}/caf\\xe9.txt" in note
+    assert run("check", dataset, "--format", "json").out == result.out  # and again, through the cache
+
+
 def test_non_utf8_caption_is_a_finding_and_still_checked(run, dataset):
     (dataset / FOLDER / "001.txt").write_bytes("ohwx woman, café, naïve, smiling".encode("cp1252"))
     result, findings = caption_findings(run, dataset, "001")
