@@ -47,6 +47,12 @@ def _stamp(stat: os.stat_result) -> tuple:
     return (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, stat.st_dev)
 
 
+def _changed(stamp: tuple | None) -> int:
+    """When a stamped file last changed, its data or its inode (a copy made with
+    `cp -p` has an old mtime and a new ctime), in ns; 0 when it is missing."""
+    return max(stamp[1], stamp[2]) if stamp is not None else 0
+
+
 def _stat(path: str) -> tuple | None:
     """A file's stamp, or None when it is missing."""
     try:
@@ -132,6 +138,7 @@ class ChunkCache:
         self._kept = 0  # the last run's chunk records this run left as they were, not yet written
         self._judged_names: list[str] | None = None  # the rules the last run's judgements are of, once they stand
         self._lazy = True  # nothing differs yet: the last run's file may stand as it is
+        self._unreadable = False  # a caption of the chunk being keyed could not be read
 
     def _records(self):
         """The last run's records, one at a time (nothing when missing, broken or old)."""
@@ -190,6 +197,8 @@ class ChunkCache:
                 digest.update(self._content(item.caption, caption))
             digest.update(repr(images).encode())
         key = digest.hexdigest()
+        if self._unreadable:  # a read that failed may not fail again with the same stamps: hash next time
+            quick, self._unreadable = None, False
         self._same = self._same and old is not None and old[2] == key
         unchanged = old is not None and old[2] == key
         hashes = pickle.dumps(self._hashes, protocol=pickle.HIGHEST_PROTOCOL)
@@ -202,14 +211,17 @@ class ChunkCache:
         for item in items:
             # the folder's context (repeats, trigger, class) follows from its path and the run's settings
             places.append(f"{item.path}\0{item.folder.path}\0{item.media}\0{item.caption is not None}\0")
-            caption = _stat(item.caption) if item.text is None and item.caption is not None else None
+            caption: Any = None
+            if item.text is not None:  # a caption inside a dataset file (a JSONL line, a tar member): its bytes
+                caption = item.text
+            elif item.caption is not None:
+                caption = _stat(item.caption)
+                newest = max(newest, _changed(caption))
             if item.facts is not None:  # images that are not files: what their reader knows of them
                 images: Any = repr(item.facts)
             else:
-                images = tuple((image, _stat(image)) for image in item.images)
-                newest = max(newest, max((stamp[1] for _, stamp in images if stamp is not None), default=0))
-            if caption is not None:
-                newest = max(newest, caption[1])
+                images = tuple((str(image), _stat(image)) for image in item.images)
+                newest = max(newest, max((_changed(stamp) for _, stamp in images), default=0))
             stamps.append((caption, images))
         return places, stamps, self.started - newest <= _RACY_NS
 
@@ -224,8 +236,9 @@ class ChunkCache:
         try:
             value = hashlib.blake2b(read_bytes(path), digest_size=16).digest()
         except OSError:
+            self._unreadable = True
             return b"unreadable"
-        if self.started - stamp[1] > _RACY_NS:  # a file this fresh may change again within its mtime's tick
+        if self.started - _changed(stamp) > _RACY_NS:  # a file this fresh may change again within its mtime's tick
             self._hashes[path] = (stamp, value)
         return value
 

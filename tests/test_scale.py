@@ -152,6 +152,7 @@ def test_an_unchanged_chunk_of_old_files_is_known_by_its_stamps_alone(run, many,
     from lora_lint import cache
 
     monkeypatch.setattr(engine, "CHUNK", 50)
+    monkeypatch.setattr(cache, "_RACY_NS", 0)  # aging a file gives it a new ctime: trust it at once
     _age(many)
     first = run("check", many, "--format", "json").out
     read = []
@@ -171,6 +172,46 @@ def test_an_unchanged_chunk_of_old_files_is_known_by_its_stamps_alone(run, many,
     shutil.copy(EXAMPLE / "img" / "10_ohwx woman" / "008.png", image)
     os.utime(image, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     assert run("check", many, "--format", "json").out == _fresh(run, many)
+
+
+def test_a_changed_line_of_a_jsonl_dataset_is_seen_by_the_stamps_path(run, tmp_path, monkeypatch):
+    """A caption inside a dataset file has no stamp of its own: its bytes are part of the quick key."""
+    from lora_lint import cache
+
+    monkeypatch.setattr(cache, "_RACY_NS", 0)
+    root = tmp_path / "set"
+    root.mkdir()
+    (root / ".lora-lint.yaml").write_text("lora: style\nmodel: sdxl\n")
+    data = root / "captions.jsonl"
+    data.write_text('{"caption": "a photo of a woman, smiling", "width": 1024, "height": 1024}\n')
+    _age(root)
+    run("check", root, "--format", "json")
+    data.write_text('{"caption": "masterpiece, best quality, masterpiece, 8k", "width": 1024, "height": 1024}\n')
+    _age(root)
+    again = run("check", root, "--format", "json").out
+    assert again == _fresh(run, root) and "masterpiece" in again
+
+
+def test_a_caption_that_could_not_be_read_is_read_again_next_time(run, many, monkeypatch):
+    """A read that failed (a lock, a full file table) says nothing of the next run, whatever the stamps."""
+    from lora_lint import cache
+
+    monkeypatch.setattr(engine, "CHUNK", 50)
+    monkeypatch.setattr(cache, "_RACY_NS", 0)
+    _age(many)
+    caption = str(many / "img" / "11_ohwx woman" / "0000150.txt")
+    real_open = os.open
+
+    def refusing_open(path, *args, **kwargs):
+        if str(path) == caption:
+            raise PermissionError(13, "Permission denied")
+        return real_open(path, *args, **kwargs)
+
+    with monkeypatch.context() as patched:
+        patched.setattr("os.open", refusing_open)
+        assert "cannot read the caption file" in run("check", many, "--format", "json", "--jobs", "1").out
+    again = run("check", many, "--format", "json").out
+    assert "cannot read the caption file" not in again and again == _fresh(run, many)
 
 
 def test_a_dataset_folder_name_with_a_hash_gets_its_cache(run, tmp_path):
