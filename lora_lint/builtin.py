@@ -57,12 +57,9 @@ class FolderReader:
         if settings.exclude:
             items = (i for i in items if not any(fnmatchcase(prefix + i.path, pattern) for pattern in settings.exclude))
         yield from items
-        if walk.skipped:
-            shown = ", ".join(walk.skipped[:5]) + (" ..." if len(walk.skipped) > 5 else "")
-            notes.append(f"skipped {len(walk.skipped)} link(s), not followed: {shown}")
-        if walk.unnamed:
-            shown = ", ".join(walk.unnamed[:5]) + (" ..." if len(walk.unnamed) > 5 else "")
-            notes.append(f"skipped {len(walk.unnamed)} file(s) or folder(s) whose names are not UTF-8 (rename them to check them): {shown}")
+        for passed, what in ((walk.skipped, "link(s), not followed"), (walk.unnamed, "file(s) or folder(s) whose names are not UTF-8 (rename them to check them)")):
+            if passed:
+                notes.append(f"skipped {len(passed)} {what}: " + ", ".join(passed[:5]) + (" ..." if len(passed) > 5 else ""))
 
 
 def _below(scope: Path, root: Path) -> str:

@@ -147,10 +147,7 @@ def discover(
         files, folders = [], []
         for entry in _scan(folder):
             name = entry.name
-            if name.startswith("."):
-                continue
-            if not utf8_name(name):
-                walk.unnamed.append(shown + shown_name(name))
+            if not _listed(name, walk, shown):
                 continue
             if entry.is_file(follow_symlinks=False):  # most entries: one call (no link is a regular file)
                 files.append(name)
@@ -192,7 +189,17 @@ def _scan(folder) -> Iterator[os.DirEntry]:
 
 
 def _entries(folder: Path, inside: str, walk: Walk) -> list[str]:
-    return sorted(e.name for e in _scan(folder) if not e.name.startswith(".") and utf8_name(e.name) and _readable(e, inside, walk, ""))
+    return sorted(e.name for e in _scan(folder) if _listed(e.name, walk, "") and _readable(e, inside, walk, ""))
+
+
+def _listed(name: str, walk: Walk, shown: str) -> bool:
+    """Not hidden, and a name the caches and the output can hold (one that is not UTF-8 is noted)."""
+    if name.startswith("."):
+        return False
+    if not utf8_name(name):
+        walk.unnamed.append(shown + shown_name(name))
+        return False
+    return True
 
 
 def _readable(entry: os.DirEntry, inside: str, walk: Walk, shown: str) -> bool:
@@ -260,7 +267,7 @@ def _frames(folder: str, inside: str, walk: Walk) -> tuple[str, ...]:
     """A clip folder's frame images, in name order."""
     names = [
         e.name for e in _scan(folder)
-        if not e.name.startswith(".") and utf8_name(e.name) and os.path.splitext(e.name)[1].lower() in IMAGE_EXTENSIONS and _readable(e, inside, walk, "")
+        if _listed(e.name, walk, "") and os.path.splitext(e.name)[1].lower() in IMAGE_EXTENSIONS and _readable(e, inside, walk, "")
     ]
     return tuple(os.path.join(folder, name) for name in sorted(names))
 
