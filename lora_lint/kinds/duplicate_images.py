@@ -58,9 +58,10 @@ def judge(summary: dict, rule: ActiveRule, where: str) -> Iterator[Finding]:
     reported: set[int] = set()
     for group in equal_groups(summary["digest"]):
         first, *others = sorted(group, key=lambda entry: path_key(shown(entry)))
+        message = rule.case_message("identical", first=shown(first))  # the same for the group's every copy
         for entry in others:
             reported.add(entry)
-            yield rule.at(shown(entry), rule.case_message("identical", first=shown(first)))
+            yield rule.at(shown(entry), message)
     distance = min(rule.params.get("distance", 4), MAX_DISTANCE)
     # one entry stands for each pixel hash: images with the same hash (blank frames, re-encodes)
     # are near each other at 0 bits, and compared once, not pair by pair; arrays, not a dict
@@ -73,8 +74,9 @@ def judge(summary: dict, rule: ActiveRule, where: str) -> Iterator[Finding]:
         grouped.update(group)
         first, *others = sorted((candidates[i] for i in group), key=lambda entry: path_key(shown(entry)))
         firsts.append(first)
+        message = rule.case_message("similar", first=shown(first), bits=0)
         for entry in others:  # 0 bits from the first in path order: nothing is nearer
-            yield rule.at(shown(entry), rule.case_message("similar", first=shown(first), bits=0))
+            yield rule.at(shown(entry), message)
     representatives = array("q", (entry for i, entry in enumerate(candidates) if i not in grouped))
     representatives.extend(firsts)
     del candidates, values

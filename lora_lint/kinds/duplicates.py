@@ -46,5 +46,6 @@ def judge(summary: tuple[array, array], rule: ActiveRule, where: str) -> Iterato
     paths = rule.context["paths"]
     for group in equal_groups(hashes):
         first, *others = sorted((paths.item(ordinals[i]) for i in group), key=path_key)
+        message = rule.text(rule.message, first=first, count=len(group))  # the same for the group's every copy
         for path in others:
-            yield rule.at(path, rule.text(rule.message, first=first, count=len(group)))
+            yield rule.at(path, message)
